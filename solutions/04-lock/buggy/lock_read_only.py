@@ -1,0 +1,21 @@
+# expect: race
+"""Holds the lock for the read but writes after releasing it."""
+import multiprocessing as mp
+
+
+def _worker(counter, lock, n_increments):
+    for _ in range(n_increments):
+        with lock:
+            current = counter.value
+        counter.value = current + 1
+
+
+def count_with_lock(n_procs, n_increments):
+    counter = mp.Value("i", 0, lock=False)
+    lock = mp.Lock()
+    procs = [mp.Process(target=_worker, args=(counter, lock, n_increments)) for _ in range(n_procs)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+    return counter.value

@@ -1,0 +1,162 @@
+//! Outcomes → Verdict for the first failing trial: replay it to measure how often it fails,
+//! cross-check spawn/forkserver failures under fork, and tell `wrong` from `race`.
+
+use crate::error::Result;
+use crate::exercise::StartMethod;
+use crate::judge::Outcome;
+use crate::trial::scheduler::{batch, Judged};
+use crate::trial::{Perturbation, Purpose, Runner, Timeouts, Trial};
+use crate::verdict::Verdict;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub verdict: Verdict,
+    /// The failing outcome the verdict rests on.
+    pub outcome: Outcome,
+    pub case: Option<usize>,
+    /// The profile that failed; replay it with `--profile`.
+    pub profile: String,
+    /// Failing runs out of runs of that profile (the original included).
+    pub reproduced: (usize, usize),
+    /// For `not_portable`: runs under fork that passed.
+    pub fork_passed: Option<usize>,
+    /// Trials run while classifying (replays, cross-checks), and how many of them failed.
+    pub extra_trials: usize,
+    pub extra_failures: usize,
+}
+
+pub fn classify(
+    runner: &Runner,
+    first: &Judged,
+    replays: usize,
+    timeout: &Timeouts,
+    judge: &(dyn Fn(&crate::observe::Observation) -> Outcome + Sync),
+) -> Result<Finding> {
+    let hang = matches!(first.outcome, Outcome::Hang { .. });
+    // A hang costs a whole timeout: replay only as many as run at once.
+    let n = if hang {
+        replays.min(runner.cpus())
+    } else {
+        replays
+    };
+    let t = &first.obs.trial;
+    let again = |purpose, p: &Perturbation, count| -> Vec<Trial> {
+        (0..count)
+            .map(|i| Trial {
+                index: t.index * 1000 + i as u64,
+                purpose,
+                case: t.case,
+                perturbation: p.clone(),
+            })
+            .collect()
+    };
+    let replayed = batch(
+        runner,
+        again(Purpose::Replay, &t.perturbation, n),
+        timeout,
+        judge,
+    )?;
+    let mut extra = Tally::default();
+    extra.add(&replayed);
+    let mut group = vec![clone_judged(first)];
+    group.extend(replayed);
+
+    if t.perturbation.method != StartMethod::Fork {
+        let strong = Perturbation::strongest(StartMethod::Fork, t.perturbation.seed);
+        let cross = batch(
+            runner,
+            again(Purpose::CrossCheck, &strong, n.max(2)),
+            timeout,
+            judge,
+        )?;
+        extra.add(&cross);
+        if count_failures(&cross) == 0 {
+            return Ok(Finding {
+                verdict: Verdict::NotPortable,
+                outcome: first.outcome.clone(),
+                case: t.case,
+                profile: t.perturbation.to_string(),
+                reproduced: (count_failures(&group), group.len()),
+                fork_passed: Some(cross.len()),
+                extra_trials: extra.trials,
+                extra_failures: extra.failures,
+            });
+        }
+        // Fork fails too: the bug is not about start methods; judge it under fork.
+        group = cross;
+    }
+    let failures = count_failures(&group);
+    let primary = group
+        .iter()
+        .find(|j| !j.outcome.is_ok())
+        .expect("a failure");
+    let mut verdict = primary.outcome.verdict();
+    if verdict == Verdict::Wrong && !deterministic(runner, &group, timeout, judge, &mut extra)? {
+        verdict = Verdict::Race;
+    }
+    Ok(Finding {
+        verdict,
+        outcome: primary.outcome.clone(),
+        case: primary.obs.trial.case,
+        profile: primary.obs.trial.perturbation.to_string(),
+        reproduced: (failures, group.len()),
+        fork_passed: None,
+        extra_trials: extra.trials,
+        extra_failures: extra.failures,
+    })
+}
+
+/// A wrong result is deterministic when every run, perturbed or not, gives the same value.
+fn deterministic(
+    runner: &Runner,
+    group: &[Judged],
+    timeout: &Timeouts,
+    judge: &(dyn Fn(&crate::observe::Observation) -> Outcome + Sync),
+    extra: &mut Tally,
+) -> Result<bool> {
+    let got = |j: &Judged| match &j.outcome {
+        Outcome::Wrong { got, .. } => Some(got.clone()),
+        _ => None,
+    };
+    let first = got(&group[0]);
+    if group.iter().any(|j| got(j) != first) {
+        return Ok(false);
+    }
+    let t = &group[0].obs.trial;
+    let quiet: Vec<Trial> = (0..2)
+        .map(|i| Trial {
+            index: t.index * 1000 + 500 + i,
+            purpose: Purpose::Replay,
+            case: t.case,
+            perturbation: Perturbation::quiet(StartMethod::Fork),
+        })
+        .collect();
+    let quiet = batch(runner, quiet, timeout, judge)?;
+    extra.add(&quiet);
+    Ok(quiet.iter().all(|j| got(j) == first))
+}
+
+#[derive(Default)]
+struct Tally {
+    trials: usize,
+    failures: usize,
+}
+
+impl Tally {
+    fn add(&mut self, judged: &[Judged]) {
+        self.trials += judged.len();
+        self.failures += count_failures(judged);
+    }
+}
+
+fn count_failures(group: &[Judged]) -> usize {
+    group.iter().filter(|j| !j.outcome.is_ok()).count()
+}
+
+fn clone_judged(j: &Judged) -> Judged {
+    Judged {
+        obs: j.obs.clone(),
+        outcome: j.outcome.clone(),
+    }
+}

@@ -1,0 +1,218 @@
+//! The `exercise.toml` schema. Validation happens during deserialisation where it can, so
+//! that toml reports the line and the key of the bad value.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    pub id: String,
+    pub title: Localized,
+    pub submission: SubmissionSpec,
+    #[serde(default)]
+    pub harness: HarnessSpec,
+    pub cases: Vec<Case>,
+    #[serde(default)]
+    pub stress: StressSpec,
+    #[serde(default)]
+    pub timeout: TimeoutSpec,
+    pub weights: Weights,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Localized {
+    pub en: String,
+    pub es: String,
+}
+
+impl Localized {
+    pub fn get(&self, lang: crate::i18n::Lang) -> &str {
+        match lang {
+            crate::i18n::Lang::En => &self.en,
+            crate::i18n::Lang::Es => &self.es,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubmissionSpec {
+    /// The file name students are told to use (the starter's name).
+    pub file: String,
+    /// The function the harness calls.
+    pub function: Identifier,
+    /// Shown to students, e.g. `count_with_lock(n_procs: int, n_increments: int) -> int`.
+    pub signature: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HarnessSpec {
+    /// Runs inside the student's process tree; reports observations only.
+    pub run: Option<String>,
+    /// Trusted checks over observations; runs in a separate process.
+    pub judge: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    pub id: Identifier,
+    #[serde(default)]
+    pub args: Vec<toml::Value>,
+    #[serde(default)]
+    pub kwargs: BTreeMap<String, toml::Value>,
+    /// The expected `result`. Without it, the reference solution's result is used.
+    pub expect: Option<toml::Value>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StressSpec {
+    /// Trials in a default grading (stops earlier when the budget is spent).
+    pub runs: Positive,
+    /// Wall-clock budget of the stress phase, seconds.
+    pub budget_s: PositiveF64,
+    /// Start methods drawn from.
+    pub methods: Vec<StartMethod>,
+    /// How many times a failing trial is replayed to measure its reproduction rate.
+    pub replays: Positive,
+}
+
+impl Default for StressSpec {
+    fn default() -> Self {
+        StressSpec {
+            runs: Positive(40),
+            budget_s: PositiveF64(6.0),
+            methods: vec![
+                StartMethod::Fork,
+                StartMethod::Spawn,
+                StartMethod::Forkserver,
+            ],
+            replays: Positive(4),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TimeoutSpec {
+    /// Per-trial timeout = max(floor_s, factor x the reference's slowest calibrated time).
+    pub factor: PositiveF64,
+    pub floor_s: PositiveF64,
+}
+
+impl Default for TimeoutSpec {
+    fn default() -> Self {
+        TimeoutSpec {
+            factor: PositiveF64(10.0),
+            floor_s: PositiveF64(3.0),
+        }
+    }
+}
+
+/// Points per check. A check with weight 0 is still run and reported.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Weights {
+    pub correctness: u32,
+    pub deadlock_free: u32,
+    pub processes: u32,
+    pub no_leak: u32,
+    pub portability: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StartMethod {
+    Fork,
+    Spawn,
+    Forkserver,
+}
+
+impl StartMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StartMethod::Fork => "fork",
+            StartMethod::Spawn => "spawn",
+            StartMethod::Forkserver => "forkserver",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "fork" => Some(StartMethod::Fork),
+            "spawn" => Some(StartMethod::Spawn),
+            "forkserver" => Some(StartMethod::Forkserver),
+            _ => None,
+        }
+    }
+}
+
+/// A Python identifier (function name, case id).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Identifier(pub String);
+
+impl TryFrom<String> for Identifier {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let mut chars = s.chars();
+        let ok = matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if ok {
+            Ok(Identifier(s))
+        } else {
+            Err(format!("`{s}` is not a valid identifier"))
+        }
+    }
+}
+
+impl From<Identifier> for String {
+    fn from(i: Identifier) -> String {
+        i.0
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[serde(try_from = "u64", into = "u64")]
+pub struct Positive(pub u64);
+
+impl TryFrom<u64> for Positive {
+    type Error = String;
+    fn try_from(n: u64) -> Result<Self, String> {
+        if n == 0 {
+            Err("must be at least 1".into())
+        } else {
+            Ok(Positive(n))
+        }
+    }
+}
+
+impl From<Positive> for u64 {
+    fn from(p: Positive) -> u64 {
+        p.0
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[serde(try_from = "f64", into = "f64")]
+pub struct PositiveF64(pub f64);
+
+impl TryFrom<f64> for PositiveF64 {
+    type Error = String;
+    fn try_from(x: f64) -> Result<Self, String> {
+        if x.is_finite() && x > 0.0 {
+            Ok(PositiveF64(x))
+        } else {
+            Err(format!("must be a positive number, got {x}"))
+        }
+    }
+}
+
+impl From<PositiveF64> for f64 {
+    fn from(p: PositiveF64) -> f64 {
+        p.0
+    }
+}

@@ -1,0 +1,474 @@
+//! One grading, end to end: prepare → import → calibrate on the reference → stress trials →
+//! classify the first failure → score. Student code runs only inside trials.
+
+use crate::classify::{classify, Finding};
+use crate::error::{Error, Result};
+use crate::exercise::{Exercise, StartMethod};
+use crate::i18n::Lang;
+use crate::judge::{Judge, JudgeHost, Outcome};
+use crate::observe::Frame;
+use crate::prepare::{self, WorkDir};
+use crate::python::Python;
+use crate::runtime::{self, RuntimeDir};
+use crate::sandbox;
+use crate::score::{self, FailureReport, Grade, Tally};
+use crate::submission::Submission;
+use crate::trial::scheduler::{self, StressPlan};
+use crate::trial::{Perturbation, Purpose, Runner, RunnerConfig, Timeouts, Trial};
+use crate::verdict::Verdict;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub seed: u64,
+    pub runs: Option<u64>,
+    pub budget: Option<Duration>,
+    pub profile: Option<Perturbation>,
+    pub lang: Lang,
+    pub keep: bool,
+}
+
+/// What a grading needs once per process: the interpreter, the runtime, a work directory,
+/// and the reference's calibration per exercise.
+pub struct Context {
+    pub python: Python,
+    runtime: RuntimeDir,
+    work: WorkDir,
+    calibrations: Mutex<HashMap<String, Calibration>>,
+    counter: Mutex<u64>,
+}
+
+#[derive(Debug, Clone)]
+struct Calibration {
+    timeouts: Timeouts,
+    expected: Vec<Option<serde_json::Value>>,
+}
+
+impl Context {
+    pub fn new(python: Python, keep: bool) -> Result<Context> {
+        let work = prepare::work_dir(keep)?;
+        let runtime = runtime::install(&work.path)?;
+        Ok(Context {
+            python,
+            runtime,
+            work,
+            calibrations: Mutex::new(HashMap::new()),
+            counter: Mutex::new(0),
+        })
+    }
+
+    fn runner(&self, ex: &Exercise, source: PathBuf, keep: bool) -> Runner {
+        let mut n = self.counter.lock().unwrap();
+        *n += 1;
+        Runner::new(
+            RunnerConfig {
+                python: self.python.exe.clone(),
+                runtime_dir: self.runtime.root.clone(),
+                source,
+                function: ex.spec.submission.function.0.clone(),
+                harness: ex.harness_path(),
+                cases: cases_json(ex),
+                work_root: self.work.path.join(format!("g{n}")),
+                keep_workspaces: keep,
+            },
+            sandbox::detect(),
+        )
+    }
+}
+
+pub fn cases_json(ex: &Exercise) -> Vec<(String, serde_json::Value, serde_json::Value)> {
+    ex.spec
+        .cases
+        .iter()
+        .map(|c| {
+            (
+                c.id.0.clone(),
+                serde_json::to_value(&c.args).unwrap_or_default(),
+                serde_json::to_value(&c.kwargs).unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+pub fn grade(ctx: &Context, ex: &Exercise, sub: &Submission, opts: &Options) -> Result<Grade> {
+    let start = Instant::now();
+    let mut grade = GradeBuilder::new(ctx, ex, sub, opts);
+
+    if let Some(err) = prepare::compile(&ctx.python, &sub.path)? {
+        let mut f = FailureReport::new(Verdict::CompileError, opts.lang);
+        f.compile = Some(err);
+        return Ok(grade.finish(
+            Verdict::CompileError,
+            Some(f),
+            Tally {
+                trials: 0,
+                failures: 0,
+            },
+            true,
+            start,
+        ));
+    }
+
+    let calibration = calibrate(ctx, ex)?;
+    grade.timeouts = Some(calibration.timeouts.clone());
+    let runner = ctx.runner(ex, sub.path.clone(), opts.keep);
+    let judge = Judge {
+        expected: calibration.expected.clone(),
+        cases: cases_json(ex),
+        host: match ex.judge_path() {
+            Some(p) => Some(Mutex::new(JudgeHost::start(
+                &ctx.python.exe,
+                &ctx.runtime.host,
+                &p,
+            )?)),
+            None => None,
+        },
+    };
+    let judge_fn = |o: &crate::observe::Observation| judge.judge(o);
+
+    // Import once, quietly: a broken import makes every later trial meaningless.
+    let import = Trial {
+        index: 0,
+        purpose: Purpose::Import,
+        case: None,
+        perturbation: Perturbation::quiet(StartMethod::Fork),
+    };
+    let imported = scheduler::batch(&runner, vec![import], &calibration.timeouts, &judge_fn)?;
+    let imported = &imported[0];
+    if !imported.outcome.is_ok() {
+        let verdict = imported.outcome.verdict();
+        let f = grade.failure_from_outcome(verdict, &imported.outcome, None);
+        return Ok(grade.finish(
+            verdict,
+            Some(f),
+            Tally {
+                trials: 1,
+                failures: 1,
+            },
+            true,
+            start,
+        ));
+    }
+
+    let plan = StressPlan {
+        seed: opts.seed,
+        runs: opts.runs.unwrap_or(if opts.budget.is_some() {
+            u64::MAX
+        } else {
+            ex.spec.stress.runs.0
+        }),
+        budget: opts.budget.unwrap_or(if opts.runs.is_some() {
+            Duration::MAX
+        } else {
+            Duration::from_secs_f64(ex.spec.stress.budget_s.0)
+        }),
+        methods: ex.spec.stress.methods.clone(),
+        cases: ex.spec.cases.len(),
+        fixed: opts.profile.clone(),
+        timeouts: calibration.timeouts.clone(),
+    };
+    let stress = scheduler::stress(&runner, &plan, &judge_fn)?;
+    grade.stress_seconds = stress.duration.as_secs_f64();
+    let mut tally = Tally {
+        trials: stress.judged.len() + 1,
+        failures: stress.judged.iter().filter(|j| !j.outcome.is_ok()).count(),
+    };
+    let Some(first) = stress.first_failure() else {
+        return Ok(grade.finish(Verdict::Pass, None, tally, false, start));
+    };
+    if let Outcome::JudgeError { message } = &first.outcome {
+        return Err(Error::Internal(message.clone()));
+    }
+    let finding = classify(
+        &runner,
+        first,
+        ex.spec.stress.replays.0 as usize,
+        &calibration.timeouts,
+        &judge_fn,
+    )?;
+    tally.trials += finding.extra_trials;
+    tally.failures += finding.extra_failures;
+    let f = grade.failure_from_finding(&finding);
+    Ok(grade.finish(finding.verdict, Some(f), tally, false, start))
+}
+
+/// Runs the reference under the strongest profile of every start method: its slowest time
+/// sets the per-trial timeout, and its results stand in for expectations the spec omits.
+fn calibrate(ctx: &Context, ex: &Exercise) -> Result<Calibration> {
+    if let Some(c) = ctx.calibrations.lock().unwrap().get(ex.id()) {
+        return Ok(c.clone());
+    }
+    let floor = Duration::from_secs_f64(ex.spec.timeout.floor_s.0);
+    let spec_expected: Vec<Option<serde_json::Value>> = ex
+        .spec
+        .cases
+        .iter()
+        .map(|c| c.expect.as_ref().and_then(|v| serde_json::to_value(v).ok()))
+        .collect();
+    let Some(reference) = ex.reference() else {
+        if let Some(c) = ex.spec.cases.iter().find(|c| c.expect.is_none()) {
+            return Err(Error::Config {
+                file: ex.dir.join("exercise.toml"),
+                msg: format!(
+                    "case `{}` has no `expect` and there is no reference solution",
+                    c.id.0
+                ),
+            });
+        }
+        // Without a reference to time, be generous rather than fail a slow correct solution.
+        let c = Calibration {
+            timeouts: Timeouts::uniform(floor * 3),
+            expected: spec_expected,
+        };
+        ctx.calibrations
+            .lock()
+            .unwrap()
+            .insert(ex.id().to_string(), c.clone());
+        return Ok(c);
+    };
+    let runner = ctx.runner(ex, reference, false);
+    // Timing: the last case (by convention the largest) under each method, perturbed as hard
+    // as stress ever perturbs. Results: every case the spec gives no `expect` for.
+    let last = ex.spec.cases.len() - 1;
+    let mut trials: Vec<Trial> = ex
+        .spec
+        .stress
+        .methods
+        .iter()
+        .map(|&m| (last, Perturbation::strongest(m, 1)))
+        .chain(
+            (0..last)
+                .filter(|&i| ex.spec.cases[i].expect.is_none())
+                .map(|i| (i, Perturbation::quiet(StartMethod::Fork))),
+        )
+        .enumerate()
+        .map(|(k, (case, perturbation))| Trial {
+            index: k as u64,
+            purpose: Purpose::Calibrate,
+            case: Some(case),
+            perturbation,
+        })
+        .collect();
+    trials.sort_by_key(|t| t.case);
+    let judge = Judge {
+        expected: spec_expected.clone(),
+        cases: cases_json(ex),
+        host: None,
+    };
+    let judged = scheduler::batch(
+        &runner,
+        trials,
+        &Timeouts::uniform(Duration::from_secs(60)),
+        &|o| judge.judge(o),
+    )?;
+    let mut expected = spec_expected;
+    let mut slowest = Timeouts::uniform(Duration::ZERO);
+    for j in &judged {
+        let case = j.obs.trial.case.unwrap_or(0);
+        let result = match (&j.outcome, &j.obs.record) {
+            (Outcome::Ok, Ok(crate::observe::Record::Returned { value, .. })) => {
+                value.get("result").cloned()
+            }
+            _ => None,
+        };
+        let Some(result) = result else {
+            return Err(Error::Internal(format!(
+                "the reference solution of {} failed its calibration run ({}): {:?}",
+                ex.id(),
+                j.obs.trial.perturbation,
+                j.outcome
+            )));
+        };
+        match &expected[case] {
+            Some(e) if *e != result => {
+                return Err(Error::Internal(format!(
+                    "the reference solution of {} gives different results for case {}",
+                    ex.id(),
+                    ex.spec.cases[case].id.0
+                )))
+            }
+            Some(_) => {}
+            None => expected[case] = Some(result),
+        }
+        let s = slowest.get_mut(j.obs.trial.perturbation.method);
+        *s = (*s).max(j.obs.raw.wall);
+    }
+    let factor = ex.spec.timeout.factor.0;
+    let limit = |d: Duration| floor.max(d.mul_f64(factor));
+    let timeouts = Timeouts {
+        fork: limit(slowest.fork),
+        spawn: limit(slowest.spawn),
+        forkserver: limit(slowest.forkserver),
+    };
+    let c = Calibration { timeouts, expected };
+    ctx.calibrations
+        .lock()
+        .unwrap()
+        .insert(ex.id().to_string(), c.clone());
+    Ok(c)
+}
+
+struct GradeBuilder<'a> {
+    ctx: &'a Context,
+    ex: &'a Exercise,
+    sub: &'a Submission,
+    opts: &'a Options,
+    timeouts: Option<Timeouts>,
+    stress_seconds: f64,
+}
+
+impl<'a> GradeBuilder<'a> {
+    fn new(ctx: &'a Context, ex: &'a Exercise, sub: &'a Submission, opts: &'a Options) -> Self {
+        GradeBuilder {
+            ctx,
+            ex,
+            sub,
+            opts,
+            timeouts: None,
+            stress_seconds: 0.0,
+        }
+    }
+
+    fn finish(
+        &self,
+        verdict: Verdict,
+        failure: Option<FailureReport>,
+        tally: Tally,
+        all_failed: bool,
+        start: Instant,
+    ) -> Grade {
+        let checks = score::checks(self.ex, verdict, &tally, all_failed, self.opts.lang);
+        Grade {
+            exercise: self.ex.id().to_string(),
+            submission: self.sub.shown.clone(),
+            verdict,
+            score: checks.iter().map(|c| c.score).sum(),
+            max_score: checks.iter().map(|c| c.max_score).sum(),
+            trials: tally.trials,
+            failures: tally.failures,
+            seed: self.opts.seed,
+            duration_s: start.elapsed().as_secs_f64(),
+            checks,
+            lang: self.opts.lang,
+            sandbox: sandbox::detect().tier(),
+            python: format!(
+                "{} ({})",
+                self.ctx.python.version,
+                self.ctx.python.exe.display()
+            ),
+            timeout_s: self
+                .timeouts
+                .iter()
+                .flat_map(|t| {
+                    [
+                        StartMethod::Fork,
+                        StartMethod::Spawn,
+                        StartMethod::Forkserver,
+                    ]
+                    .map(|m| (m.as_str(), t.get(m).as_secs_f64()))
+                })
+                .collect(),
+            trials_per_second: if self.stress_seconds > 0.0 {
+                tally.trials as f64 / self.stress_seconds
+            } else {
+                0.0
+            },
+            failure,
+            carrera_version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+
+    fn failure_from_finding(&self, f: &Finding) -> FailureReport {
+        let mut report = self.failure_from_outcome(f.verdict, &f.outcome, f.case);
+        report.profile = Some(f.profile.clone());
+        report.reproduced = Some(f.reproduced);
+        report.fork_passed = f.fork_passed;
+        report.replay = Some(format!(
+            "carrera grade {} {} --profile '{}' --runs 20",
+            self.ex.id(),
+            shell_quote(&self.sub.shown),
+            f.profile
+        ));
+        report
+    }
+
+    fn failure_from_outcome(
+        &self,
+        verdict: Verdict,
+        outcome: &Outcome,
+        case: Option<usize>,
+    ) -> FailureReport {
+        let mut r = FailureReport::new(verdict, self.opts.lang);
+        if let Some(i) = case {
+            let c = &self.ex.spec.cases[i];
+            r.case = Some(c.id.0.clone());
+            let args: Vec<String> = c.args.iter().map(|a| a.to_string()).collect();
+            r.call = Some(format!(
+                "{}({})",
+                self.ex.spec.submission.function.0,
+                args.join(", ")
+            ));
+        }
+        let outcome = self.in_student_terms(outcome);
+        match &outcome {
+            Outcome::Wrong { expected, got, .. } => r.diff = Some(diff(expected, got)),
+            Outcome::Crash { error: Some(e), .. } => r.traceback = e.frames.clone(),
+            Outcome::Leak { procs, .. } => r.leaked = procs.clone(),
+            _ => {}
+        }
+        r.outcome = Some(outcome);
+        r
+    }
+
+    /// Workspace paths become the student's file name, with the source line filled in.
+    fn in_student_terms(&self, outcome: &Outcome) -> Outcome {
+        let fix = |f: &Frame| Frame {
+            file: self.sub.shown.clone(),
+            text: self.sub.line(f.line).map(str::to_string),
+            ..f.clone()
+        };
+        let mut o = outcome.clone();
+        match &mut o {
+            Outcome::Crash { error: Some(e), .. } => {
+                let student: Vec<Frame> = e
+                    .frames
+                    .iter()
+                    .filter(|f| crate::judge::is_student_file(&f.file))
+                    .map(fix)
+                    .collect();
+                e.frames = student;
+            }
+            Outcome::Hang { stuck, .. } => {
+                for s in stuck.iter_mut() {
+                    s.at = s.at.as_ref().map(fix);
+                }
+            }
+            _ => {}
+        }
+        o
+    }
+}
+
+/// A line diff of expected vs got (pretty JSON), via `similar`.
+fn diff(expected: &serde_json::Value, got: &serde_json::Value) -> String {
+    let e = serde_json::to_string_pretty(expected).unwrap_or_default();
+    let g = serde_json::to_string_pretty(got).unwrap_or_default();
+    let d = similar::TextDiff::from_lines(&e, &g);
+    d.unified_diff()
+        .header("expected", "got")
+        .context_radius(3)
+        .to_string()
+}
+
+fn shell_quote(s: &str) -> String {
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}

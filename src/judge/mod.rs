@@ -1,0 +1,264 @@
+//! Observation → Outcome, decided outside the student's process, against expectations the
+//! student's process never saw. Missing or malformed observations are failures.
+
+mod host;
+pub mod stacks;
+
+pub use host::{JudgeHost, Problem, HOST_SOURCE};
+pub use stacks::Stuck;
+
+use crate::observe::{Exc, Frame, Observation, Record};
+use crate::sandbox::{Exit, Proc};
+use crate::trial::Purpose;
+use crate::verdict::Verdict;
+use serde::Serialize;
+use std::sync::Mutex;
+
+/// Bytes of stdout or stderr beyond which a trial hit the output limit.
+const OUTPUT_LIMIT: u64 = 1 << 20;
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Outcome {
+    Ok,
+    Wrong {
+        case: String,
+        expected: serde_json::Value,
+        got: serde_json::Value,
+    },
+    Crash {
+        reason: String,
+        error: Option<Exc>,
+    },
+    Hang {
+        busy: bool,
+        cpu_fraction: f64,
+        stuck: Vec<Stuck>,
+    },
+    Leak {
+        /// Alive when the function returned (never joined), or after the program exited.
+        unjoined: bool,
+        procs: Vec<Proc>,
+    },
+    LimitHit {
+        which: String,
+    },
+    /// A property the exercise's judge found broken (e.g. `not_parallel`).
+    Property {
+        verdict: Verdict,
+        en: String,
+        es: String,
+    },
+    /// The judge itself failed: a grader error, never the student's fault.
+    JudgeError {
+        message: String,
+    },
+}
+
+impl Outcome {
+    pub fn is_ok(&self) -> bool {
+        matches!(self, Outcome::Ok)
+    }
+
+    /// The verdict this one outcome points to; `Wrong` may become `Race` after replays.
+    pub fn verdict(&self) -> Verdict {
+        match self {
+            Outcome::Ok => Verdict::Pass,
+            Outcome::Wrong { .. } => Verdict::Wrong,
+            Outcome::Crash { .. } | Outcome::JudgeError { .. } => Verdict::Crash,
+            Outcome::Hang { busy: true, .. } => Verdict::BusyHang,
+            Outcome::Hang { busy: false, .. } => Verdict::Deadlock,
+            Outcome::Leak { .. } => Verdict::Leak,
+            Outcome::LimitHit { .. } => Verdict::ResourceLimit,
+            Outcome::Property { verdict, .. } => *verdict,
+        }
+    }
+}
+
+pub struct Judge {
+    /// Expected `result` per case (from the spec, or measured on the reference).
+    pub expected: Vec<Option<serde_json::Value>>,
+    pub cases: Vec<(String, serde_json::Value, serde_json::Value)>,
+    pub host: Option<Mutex<JudgeHost>>,
+}
+
+impl Judge {
+    pub fn judge(&self, obs: &Observation) -> Outcome {
+        let raw = &obs.raw;
+        if let Some(h) = &raw.hang {
+            return Outcome::Hang {
+                busy: h.busy,
+                cpu_fraction: h.cpu_fraction,
+                stuck: stacks::stuck(obs, h),
+            };
+        }
+        if let Exit::Signal(sig) = raw.exit {
+            return signal_outcome(sig);
+        }
+        for (name, c) in [("stdout", &raw.stdout), ("stderr", &raw.stderr)] {
+            if c.total_bytes > OUTPUT_LIMIT {
+                return Outcome::LimitHit {
+                    which: format!("output ({name}: {} bytes)", c.total_bytes),
+                };
+            }
+        }
+        let record = match &obs.record {
+            Ok(r) => r,
+            Err(reason) => return crash(reason.clone(), None),
+        };
+        let outcome = match (obs.trial.purpose, record) {
+            (Purpose::Import, Record::Imported) => Outcome::Ok,
+            (_, Record::MissingFunction { function }) => crash(
+                format!("the file does not define the function `{function}`"),
+                None,
+            ),
+            (_, Record::ImportError { error }) => error_outcome("importing the file failed", error),
+            (_, Record::Raised { error, .. }) => {
+                error_outcome("the function raised an exception", error)
+            }
+            (Purpose::Import, _) | (_, Record::Imported) => {
+                crash("the program reported an unexpected result".into(), None)
+            }
+            (
+                _,
+                Record::Returned {
+                    value, children, ..
+                },
+            ) => {
+                let alive: Vec<Proc> = children
+                    .iter()
+                    .filter(|c| c.alive)
+                    .map(|c| Proc {
+                        pid: c.pid,
+                        ppid: obs.main_pid().unwrap_or(0),
+                        cmdline: c.name.clone(),
+                    })
+                    .collect();
+                if !alive.is_empty() {
+                    return Outcome::Leak {
+                        unjoined: true,
+                        procs: alive,
+                    };
+                }
+                if let Some(err) = obs.traces.iter().find_map(|t| t.error.as_ref()) {
+                    return error_outcome("a child process raised an exception", err);
+                }
+                self.returned(obs, value)
+            }
+        };
+        if !outcome.is_ok() {
+            return outcome;
+        }
+        if !raw.leaked.is_empty() {
+            return Outcome::Leak {
+                unjoined: false,
+                procs: raw.leaked.clone(),
+            };
+        }
+        if raw.exit != Exit::Code(0) {
+            return crash(
+                format!("the program exited with {:?} after returning", raw.exit),
+                None,
+            );
+        }
+        Outcome::Ok
+    }
+
+    fn returned(&self, obs: &Observation, value: &serde_json::Value) -> Outcome {
+        let Some(i) = obs.trial.case else {
+            return crash("a result was reported for no case".into(), None);
+        };
+        let got = value.get("result").cloned();
+        let Some(got) = got else {
+            return crash("the harness reported no `result`".into(), None);
+        };
+        let expected = self.expected.get(i).cloned().flatten();
+        if let Some(expected) = &expected {
+            if *expected != got {
+                return Outcome::Wrong {
+                    case: self.cases[i].0.clone(),
+                    expected: expected.clone(),
+                    got,
+                };
+            }
+        }
+        let Some(host) = &self.host else {
+            return Outcome::Ok;
+        };
+        let (id, args, kwargs) = &self.cases[i];
+        let request = serde_json::json!({
+            "case": {"id": id, "args": args, "kwargs": kwargs},
+            "expected": expected,
+            "observation": {
+                "value": value,
+                "children": match &obs.record { Ok(Record::Returned { children, .. }) => serde_json::to_value(children).unwrap_or_default(), _ => serde_json::Value::Null },
+                "traces": obs.traces,
+                "main_pid": obs.main_pid(),
+                "method": obs.trial.perturbation.method.as_str(),
+            },
+        });
+        let problems = host.lock().unwrap().check(&request);
+        match problems {
+            Err(e) => Outcome::JudgeError {
+                message: e.to_string(),
+            },
+            Ok(problems) => match problems.into_iter().next() {
+                None => Outcome::Ok,
+                Some(p) => match Verdict::parse(&p.verdict) {
+                    Some(verdict) => Outcome::Property {
+                        verdict,
+                        en: p.en,
+                        es: p.es,
+                    },
+                    None => Outcome::JudgeError {
+                        message: format!("judge returned unknown verdict `{}`", p.verdict),
+                    },
+                },
+            },
+        }
+    }
+}
+
+fn crash(reason: String, error: Option<Exc>) -> Outcome {
+    Outcome::Crash { reason, error }
+}
+
+fn error_outcome(reason: &str, error: &Exc) -> Outcome {
+    match error.kind.as_str() {
+        "MemoryError" => Outcome::LimitHit {
+            which: "memory".into(),
+        },
+        "OSError" if error.message.contains("File too large") => Outcome::LimitHit {
+            which: "file size".into(),
+        },
+        _ => crash(reason.into(), Some(error.clone())),
+    }
+}
+
+fn signal_outcome(sig: i32) -> Outcome {
+    match sig {
+        libc::SIGXCPU => Outcome::LimitHit {
+            which: "CPU time".into(),
+        },
+        libc::SIGXFSZ => Outcome::LimitHit {
+            which: "file size".into(),
+        },
+        _ => crash(format!("the program was killed by signal {sig}"), None),
+    }
+}
+
+/// Frames of the student's file only, with the workspace path replaced by `shown`.
+pub fn student_frames(frames: &[Frame], shown: &str) -> Vec<Frame> {
+    frames
+        .iter()
+        .filter(|f| is_student_file(&f.file))
+        .map(|f| Frame {
+            file: shown.to_string(),
+            ..f.clone()
+        })
+        .collect()
+}
+
+pub fn is_student_file(path: &str) -> bool {
+    path.ends_with(&format!("/{}.py", crate::trial::run_module()))
+}

@@ -1,0 +1,122 @@
+//! Reading the per-process faulthandler dumps of a hung tree: for each stuck process, the
+//! line of the student's file it is blocked on.
+
+use super::is_student_file;
+use crate::observe::{Frame, Observation};
+use crate::sandbox::Hang;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Stuck {
+    pub pid: i32,
+    /// `main`, `child`, `resource_tracker`, `forkserver`.
+    pub role: String,
+    /// Innermost frame in the student's file, if the stack passes through it.
+    pub at: Option<Frame>,
+    /// Innermost function of that thread, e.g. `acquire` or `join`.
+    pub waiting_in: Option<String>,
+}
+
+pub fn stuck(obs: &Observation, hang: &Hang) -> Vec<Stuck> {
+    let me = std::process::id() as i32;
+    let mut out: Vec<Stuck> = hang
+        .procs
+        .iter()
+        .map(|p| {
+            let role = if p.ppid == me {
+                "main"
+            } else if p.cmdline.contains("resource_tracker") {
+                "resource_tracker"
+            } else if p.cmdline.contains("forkserver") {
+                "forkserver"
+            } else {
+                "child"
+            };
+            let (at, waiting_in) = obs
+                .dumps
+                .get(&p.pid)
+                .map(|d| innermost_student_frame(d))
+                .unwrap_or((None, None));
+            Stuck {
+                pid: p.pid,
+                role: role.to_string(),
+                at,
+                waiting_in,
+            }
+        })
+        .collect();
+    out.sort_by_key(|s| (s.role != "main", s.pid));
+    out
+}
+
+/// Threads of a dump, each a list of frames, most recent first; the current thread first.
+fn threads(dump: &str) -> Vec<Vec<Frame>> {
+    let mut threads: Vec<(bool, Vec<Frame>)> = Vec::new();
+    for line in dump.lines() {
+        let t = line.trim();
+        if t.starts_with("Thread ") || t.starts_with("Current thread ") {
+            threads.push((t.starts_with("Current"), Vec::new()));
+        } else if let Some(frame) = parse_frame(t) {
+            if let Some((_, frames)) = threads.last_mut() {
+                frames.push(frame);
+            }
+        }
+    }
+    threads.sort_by_key(|(current, _)| !current);
+    threads.into_iter().map(|(_, f)| f).collect()
+}
+
+/// `File "/x/submission.py", line 12 in worker`
+fn parse_frame(t: &str) -> Option<Frame> {
+    let rest = t.strip_prefix("File \"")?;
+    let (file, rest) = rest.split_once("\", line ")?;
+    let (line, function) = rest.split_once(" in ")?;
+    Some(Frame {
+        file: file.to_string(),
+        line: line.trim().parse().ok()?,
+        function: function.trim().to_string(),
+        text: None,
+    })
+}
+
+fn innermost_student_frame(dump: &str) -> (Option<Frame>, Option<String>) {
+    for frames in threads(dump) {
+        if let Some(f) = frames.iter().find(|f| is_student_file(&f.file)) {
+            let waiting = frames.first().map(|f| f.function.clone());
+            return (Some(f.clone()), waiting);
+        }
+    }
+    (None, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DUMP: &str = r#"Thread 0x00007f1 (most recent call first):
+  File "/usr/lib/python3.11/threading.py", line 320 in wait
+  File "/usr/lib/python3.11/multiprocessing/queues.py", line 231 in _feed
+
+Current thread 0x00007f2 (most recent call first):
+  File "/rt/carrera_rt/hooks.py", line 40 in acquire
+  File "/tmp/w/stress-3/submission.py", line 9 in worker
+  File "/usr/lib/python3.11/multiprocessing/process.py", line 108 in run
+"#;
+
+    #[test]
+    fn finds_the_student_line_of_the_current_thread() {
+        let (at, waiting) = innermost_student_frame(DUMP);
+        let at = at.unwrap();
+        assert_eq!((at.line, at.function.as_str()), (9, "worker"));
+        assert_eq!(waiting.as_deref(), Some("acquire"));
+    }
+
+    #[test]
+    fn a_dump_without_student_frames_gives_nothing() {
+        assert!(innermost_student_frame(
+            "Thread 0x1 (most recent call first):\n  File \"/a.py\", line 1 in f\n"
+        )
+        .0
+        .is_none());
+    }
+}

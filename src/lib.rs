@@ -1,0 +1,25 @@
+//! carrera: a grader for Python `multiprocessing` exercises.
+//!
+//! The pipeline, one module per step:
+//! `prepare` → `trial` (runs in `sandbox`, with the Python `runtime`) → `observe` → `judge`
+//! → `classify` → `score` → `report`. `grade` wires them together; `check` grades the
+//! solutions that ship with the exercises.
+
+pub mod check;
+pub mod classify;
+pub mod cli;
+pub mod error;
+pub mod exercise;
+pub mod grade;
+pub mod i18n;
+pub mod judge;
+pub mod observe;
+pub mod prepare;
+pub mod python;
+pub mod report;
+pub mod runtime;
+pub mod sandbox;
+pub mod score;
+pub mod submission;
+pub mod trial;
+pub mod verdict;

@@ -1,0 +1,178 @@
+//! Observations: everything the sandbox saw of one trial, parsed from files the student's
+//! process could write. Nothing here is trusted; `judge` validates it.
+
+use crate::sandbox::RawRun;
+use crate::trial::Trial;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Larger files are treated as malformed rather than read.
+const MAX_RECORD_BYTES: u64 = 4 << 20;
+const MAX_TRACE_BYTES: u64 = 2 << 20;
+const MAX_DUMP_BYTES: u64 = 256 << 10;
+const MAX_TRACE_FILES: usize = 512;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Frame {
+    pub file: String,
+    pub line: u32,
+    pub function: String,
+    #[serde(default)]
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Exc {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub message: String,
+    #[serde(default)]
+    pub frames: Vec<Frame>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ChildRecord {
+    pub pid: i32,
+    pub name: String,
+    pub joined: bool,
+    pub alive: bool,
+    pub exitcode: Option<i32>,
+}
+
+/// The runner's one terminal record.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Record {
+    Imported,
+    MissingFunction {
+        function: String,
+    },
+    ImportError {
+        error: Exc,
+    },
+    Returned {
+        value: serde_json::Value,
+        elapsed_s: f64,
+        #[serde(default)]
+        children: Vec<ChildRecord>,
+    },
+    Raised {
+        error: Exc,
+        elapsed_s: f64,
+        #[serde(default)]
+        children: Vec<ChildRecord>,
+    },
+}
+
+/// One process's trace summary.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TraceSummary {
+    pub pid: i32,
+    pub ppid: i32,
+    #[serde(default)]
+    pub name: String,
+    pub role: String,
+    #[serde(default)]
+    pub method: Option<String>,
+    #[serde(default)]
+    pub t_start: Option<f64>,
+    #[serde(default)]
+    pub t_run_start: Option<f64>,
+    #[serde(default)]
+    pub t_run_end: Option<f64>,
+    #[serde(default)]
+    pub counts: BTreeMap<String, u64>,
+    #[serde(default)]
+    pub events: Vec<serde_json::Value>,
+    #[serde(default)]
+    pub events_dropped: u64,
+    #[serde(default)]
+    pub error: Option<Exc>,
+    #[serde(default)]
+    pub start_method_requests: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Observation {
+    pub trial: Trial,
+    pub raw: RawRun,
+    /// The terminal record, or why there is none usable.
+    pub record: Result<Record, String>,
+    pub traces: Vec<TraceSummary>,
+    /// pid → faulthandler output.
+    pub dumps: BTreeMap<i32, String>,
+}
+
+impl Observation {
+    pub fn collect(trial: Trial, raw: RawRun, dir: &Path) -> Observation {
+        let record = read_record(&dir.join("result.jsonl"));
+        let traces = read_dir_capped(&dir.join("trace"), "json", MAX_TRACE_BYTES)
+            .into_iter()
+            .filter_map(|(_, text)| serde_json::from_str::<TraceSummary>(&text).ok())
+            .collect();
+        let dumps = read_dir_capped(&dir.join("dumps"), "txt", MAX_DUMP_BYTES)
+            .into_iter()
+            .filter(|(_, text)| !text.trim().is_empty())
+            .filter_map(|(stem, text)| Some((stem.parse().ok()?, text)))
+            .collect();
+        Observation {
+            trial,
+            raw,
+            record,
+            traces,
+            dumps,
+        }
+    }
+
+    /// The main trial process's pid, from its own trace (a claim, used only for labels).
+    pub fn main_pid(&self) -> Option<i32> {
+        self.traces.iter().find(|t| t.role == "main").map(|t| t.pid)
+    }
+}
+
+fn read_record(path: &Path) -> Result<Record, String> {
+    let text = read_capped(path, MAX_RECORD_BYTES)
+        .ok_or("the program ended without reporting a result")?;
+    let mut records = text.lines().filter(|l| !l.trim().is_empty());
+    let first = records
+        .next()
+        .ok_or("the program ended without reporting a result")?;
+    if records.next().is_some() {
+        return Err("more than one result was reported (forged or corrupted output)".into());
+    }
+    serde_json::from_str(first).map_err(|e| format!("malformed result record: {e}"))
+}
+
+/// Reads a regular file without following links, up to `cap` bytes; `None` if absent or odd.
+pub fn read_capped(path: &Path, cap: u64) -> Option<String> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .ok()?;
+    let meta = f.metadata().ok()?;
+    if !meta.is_file() || meta.len() > cap {
+        return None;
+    }
+    let mut s = String::new();
+    f.take(cap).read_to_string(&mut s).ok()?;
+    Some(s)
+}
+
+fn read_dir_capped(dir: &Path, ext: &str, cap: u64) -> Vec<(String, String)> {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    rd.flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .take(MAX_TRACE_FILES)
+        .filter_map(|p| {
+            let stem = p.file_stem()?.to_string_lossy().into_owned();
+            Some((stem, read_capped(&p, cap)?))
+        })
+        .collect()
+}

@@ -1,0 +1,237 @@
+//! The text exporter: short, in the student's language, coloured on a terminal.
+
+use super::Exporter;
+use crate::i18n::{t, tf, Lang};
+use crate::judge::Outcome;
+use crate::score::{FailureReport, Grade};
+use crate::verdict::Verdict;
+use std::fmt::Write;
+
+pub struct Text {
+    pub color: bool,
+}
+
+impl Text {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+}
+
+impl Exporter for Text {
+    fn render(&self, g: &Grade) -> String {
+        let lang = g.lang;
+        let mut out = String::new();
+        let title = t(lang, &format!("verdict.{}.title", g.verdict));
+        let (code, mark) = if g.verdict == Verdict::Pass {
+            ("1;32", "✔")
+        } else {
+            ("1;31", "✘")
+        };
+        let _ = writeln!(
+            out,
+            "{} {}  {}: {}/{}",
+            self.paint(code, &format!("{mark} {} · {}", g.exercise, title)),
+            self.paint("2", &format!("({})", g.submission)),
+            t(lang, "ui.score"),
+            g.score,
+            g.max_score
+        );
+        let _ = writeln!(
+            out,
+            "  {}",
+            tf(
+                lang,
+                "ui.trials",
+                &[
+                    ("trials", g.trials.to_string()),
+                    ("failures", g.failures.to_string()),
+                    ("duration", format!("{:.1}", g.duration_s)),
+                    ("seed", g.seed.to_string()),
+                ]
+            )
+        );
+        for c in &g.checks {
+            let ok = c.verdict == Verdict::Pass;
+            let mark = if ok {
+                self.paint("32", "✔")
+            } else {
+                self.paint("31", "✘")
+            };
+            let name = t(lang, &format!("check.{}", c.name));
+            let _ = writeln!(
+                out,
+                "  {mark} {name} [{}/{}]: {}",
+                c.score, c.max_score, c.message
+            );
+        }
+        if let Some(f) = &g.failure {
+            out.push('\n');
+            self.failure(&mut out, f, lang);
+        }
+        out
+    }
+}
+
+impl Text {
+    fn failure(&self, out: &mut String, f: &FailureReport, lang: Lang) {
+        let head = |k: &str| self.paint("1", &t(lang, k));
+        if let (Some(case), Some(call)) = (&f.case, &f.call) {
+            let _ = writeln!(
+                out,
+                "{}",
+                tf(
+                    lang,
+                    "ui.case",
+                    &[("case", case.clone()), ("call", call.clone())]
+                )
+            );
+        }
+        let _ = writeln!(out, "{}:", head("ui.what_happened"));
+        if let Some(c) = &f.compile {
+            let _ = writeln!(
+                out,
+                "  {}",
+                tf(
+                    lang,
+                    "ui.compile_at",
+                    &[
+                        ("file", String::from("<file>")),
+                        ("line", c.line.to_string()),
+                        ("column", c.column.to_string()),
+                        ("message", c.message.clone()),
+                    ]
+                )
+            );
+            if let Some(text) = &c.text {
+                let _ = writeln!(out, "    {}", text.trim());
+            }
+        }
+        match &f.outcome {
+            Some(Outcome::Wrong { expected, got, .. }) => {
+                let _ = writeln!(
+                    out,
+                    "  {}",
+                    tf(
+                        lang,
+                        "ui.expected_got",
+                        &[("expected", expected.to_string()), ("got", got.to_string())]
+                    )
+                );
+                if let Some(d) = f.diff.as_ref().filter(|d| d.lines().count() > 6) {
+                    for l in d.lines() {
+                        let _ = writeln!(out, "    {l}");
+                    }
+                }
+            }
+            Some(Outcome::Crash { reason, error }) => {
+                let _ = writeln!(out, "  {reason}");
+                if let Some(e) = error {
+                    let _ = writeln!(out, "  {}: {}", e.kind, e.message);
+                    if !e.frames.is_empty() {
+                        let _ = writeln!(out, "  {}", t(lang, "ui.traceback"));
+                    }
+                    for fr in &e.frames {
+                        let _ = writeln!(
+                            out,
+                            "    {}:{} in {}: {}",
+                            fr.file,
+                            fr.line,
+                            fr.function,
+                            fr.text.as_deref().unwrap_or("")
+                        );
+                    }
+                }
+            }
+            Some(Outcome::Hang {
+                stuck,
+                cpu_fraction,
+                ..
+            }) => {
+                let _ = writeln!(
+                    out,
+                    "  {}",
+                    tf(
+                        lang,
+                        "ui.cpu",
+                        &[("cpu", format!("{:.0}", cpu_fraction * 100.0))]
+                    )
+                );
+                let _ = writeln!(out, "  {}", t(lang, "ui.stuck"));
+                for s in stuck {
+                    let line = match &s.at {
+                        Some(at) => format!(
+                            "{}\n        {}",
+                            tf(
+                                lang,
+                                "ui.stuck_line",
+                                &[
+                                    ("role", s.role.clone()),
+                                    ("pid", s.pid.to_string()),
+                                    ("waiting", s.waiting_in.clone().unwrap_or_default()),
+                                    ("file", at.file.clone()),
+                                    ("line", at.line.to_string()),
+                                ]
+                            ),
+                            at.text.as_deref().unwrap_or("")
+                        ),
+                        None => tf(
+                            lang,
+                            "ui.stuck_outside",
+                            &[("role", s.role.clone()), ("pid", s.pid.to_string())],
+                        ),
+                    };
+                    let _ = writeln!(out, "    {line}");
+                }
+            }
+            Some(Outcome::Leak { procs, .. }) => {
+                let list: Vec<String> = procs
+                    .iter()
+                    .map(|p| format!("{} (pid {})", p.cmdline, p.pid))
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "  {}",
+                    tf(lang, "ui.leaked", &[("procs", list.join(", "))])
+                );
+            }
+            Some(Outcome::LimitHit { which }) => {
+                let _ = writeln!(out, "  {which}");
+            }
+            Some(Outcome::Property { en, es, .. }) => {
+                let _ = writeln!(out, "  {}", if lang == Lang::Es { es } else { en });
+            }
+            _ => {}
+        }
+        if let (Some((k, n)), Some(profile)) = (f.reproduced, &f.profile) {
+            let _ = writeln!(
+                out,
+                "  {}",
+                tf(
+                    lang,
+                    "ui.reproduced",
+                    &[
+                        ("k", k.to_string()),
+                        ("n", n.to_string()),
+                        ("profile", profile.clone())
+                    ]
+                )
+            );
+        }
+        if let Some(n) = f.fork_passed {
+            let _ = writeln!(
+                out,
+                "  {}",
+                tf(lang, "ui.fork_passed", &[("n", n.to_string())])
+            );
+        }
+        let _ = writeln!(out, "{}: {}", head("ui.why"), f.concept);
+        let _ = writeln!(out, "{}: {}", head("ui.hint"), f.hint);
+        if let Some(r) = &f.replay {
+            let _ = writeln!(out, "{} {}", t(lang, "ui.replay"), self.paint("2", r));
+        }
+    }
+}

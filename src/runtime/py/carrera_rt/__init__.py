@@ -1,0 +1,47 @@
+"""carrera runtime: noise, start gate, start-method pin, stack dumps and tracing for the
+multiprocessing code of a trial. See docs/runtime-protocol.md; sitecustomize calls install()."""
+import os
+
+_profile = None  # the installed Profile, None until install() succeeded
+_fork_hook = False
+
+
+def profile():
+    return _profile
+
+
+def install():
+    """Install everything or nothing: on failure every hook set so far is removed again."""
+    global _profile, _fork_hook
+    if _profile is not None:
+        return
+    from . import config
+    prof = config.from_env()
+    if prof is None:
+        return
+    from . import dump, hooks, noise, trace
+    noise.init(prof)
+    trace.init(prof)
+    try:
+        dump.arm(prof)
+        hooks.install(prof)
+    except BaseException:
+        hooks.uninstall()
+        dump.disarm()
+        raise
+    _profile = prof
+    if not _fork_hook:
+        # spawn and forkserver children run sitecustomize themselves; fork children do not.
+        os.register_at_fork(after_in_child=_after_fork_in_child)
+        _fork_hook = True
+
+
+def _after_fork_in_child():
+    if _profile is None:
+        return
+    from . import dump, hooks, noise, trace
+    for step in (noise.reseed, trace.after_fork, hooks.after_fork, dump.rearm):
+        try:
+            step()
+        except Exception:  # an at-fork callback must not break the child
+            pass

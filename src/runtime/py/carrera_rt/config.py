@@ -1,0 +1,83 @@
+"""Parse the CARRERA_PROFILE environment variable (see docs/runtime-protocol.md)."""
+import json
+import os
+
+METHODS = ("fork", "spawn", "forkserver")
+NOISES = ("none", "yield", "sleep")
+
+
+class Profile(object):
+    """The trial profile. Plain class rather than a dataclass: dataclasses pulls in `inspect`,
+    which would slow down the start of every interpreter in the trial."""
+
+    __slots__ = ("trial", "dir", "method", "noise", "p", "sleep_us", "gate_ms", "seed",
+                 "events_cap", "dump_signal")
+
+    def __init__(self, trial, dir, method=None, noise="none", p=0.0, sleep_us=200, gate_ms=0,
+                 seed=0, events_cap=2000, dump_signal=10):
+        self.trial = trial
+        self.dir = dir
+        self.method = method
+        self.noise = noise
+        self.p = p
+        self.sleep_us = sleep_us
+        self.gate_ms = gate_ms
+        self.seed = seed
+        self.events_cap = events_cap
+        self.dump_signal = dump_signal
+
+    def __repr__(self):
+        fields = ", ".join("%s=%r" % (k, getattr(self, k)) for k in self.__slots__)
+        return "Profile(%s)" % fields
+
+
+def _number(raw, key, default, kind, lo, hi=None):
+    value = raw.get(key, default)
+    if value is None:
+        value = default
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("profile field %r must be a number, got %r" % (key, value))
+    value = kind(value)
+    if value < lo or (hi is not None and value > hi):
+        raise ValueError("profile field %r out of range: %r" % (key, value))
+    return value
+
+
+def parse(text):
+    """Build a Profile from the JSON text; raise ValueError on anything malformed, so a bad
+    profile disables the runtime instead of half-installing it."""
+    raw = json.loads(text)
+    if not isinstance(raw, dict):
+        raise ValueError("CARRERA_PROFILE must be a JSON object")
+    d = raw.get("dir")
+    if not isinstance(d, str) or not os.path.isabs(d):
+        raise ValueError("profile field 'dir' must be an absolute path, got %r" % (d,))
+    method = raw.get("method")
+    if method is not None and method not in METHODS:
+        raise ValueError("unknown start method %r" % (method,))
+    noise = raw.get("noise") or "none"
+    if noise not in NOISES:
+        raise ValueError("unknown noise %r" % (noise,))
+    dump_signal = raw.get("dump_signal", 10)
+    if dump_signal is not None:
+        dump_signal = _number(raw, "dump_signal", 10, int, 1, 64)
+    return Profile(
+        trial=str(raw.get("trial") or ""),
+        dir=d,
+        method=method,
+        noise=noise,
+        p=_number(raw, "p", 0.0, float, 0.0, 1.0),
+        sleep_us=_number(raw, "sleep_us", 200, float, 0.0),
+        gate_ms=_number(raw, "gate_ms", 0, float, 0.0),
+        seed=_number(raw, "seed", 0, int, -(2 ** 63)),
+        events_cap=_number(raw, "events_cap", 2000, int, 0),
+        dump_signal=dump_signal,
+    )
+
+
+def from_env(environ=None):
+    """The profile of this trial, or None when CARRERA_PROFILE is unset or empty."""
+    text = (os.environ if environ is None else environ).get("CARRERA_PROFILE")
+    if not text:
+        return None
+    return parse(text)

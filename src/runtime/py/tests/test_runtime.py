@@ -1,0 +1,447 @@
+"""Tests of the carrera Python runtime. Every test runs real interpreters, with PYTHONPATH set to
+the runtime directory exactly as the grader does, in a throw-away directory.
+
+Run: cd src/runtime/py && python3 -m unittest discover -s tests -v
+"""
+import glob
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import unittest
+
+RUNTIME = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PY = sys.executable
+TIMEOUT = 60
+
+
+def base_env(profile=None):
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("PYTHON") and k != "CARRERA_PROFILE"}
+    env.update(PYTHONPATH=RUNTIME, PYTHONNOUSERSITE="1", PYTHONDONTWRITEBYTECODE="1",
+               PYTHONUNBUFFERED="1", PYTHONHASHSEED="0")
+    if profile is not None:
+        env["CARRERA_PROFILE"] = json.dumps(profile)
+    return env
+
+
+def make_profile(cdir, **over):
+    prof = {"trial": "test", "dir": cdir, "method": "fork", "noise": "none", "p": 0.0,
+            "sleep_us": 200, "gate_ms": 0, "seed": 1234, "events_cap": 2000, "dump_signal": 10}
+    prof.update(over)
+    return prof
+
+
+def read_traces(cdir):
+    out = {}
+    for path in glob.glob(os.path.join(cdir, "trace", "*.json")):
+        with open(path) as f:
+            data = json.load(f)
+        out[data["pid"]] = data
+    return out
+
+
+class Trial(object):
+    """One runner trial: a workspace with submission.py, a .carrera dir, spec.json."""
+
+    def __init__(self, test, source, harness=None):
+        self.tmp = tempfile.TemporaryDirectory(prefix="carrera-rt-")
+        test.addCleanup(self.tmp.cleanup)
+        self.ws = os.path.join(self.tmp.name, "ws")
+        os.makedirs(self.ws)
+        with open(os.path.join(self.ws, "submission.py"), "w") as f:
+            f.write(textwrap.dedent(source))
+        self.harness = None
+        if harness is not None:
+            self.harness = os.path.join(self.tmp.name, "harness_t.py")
+            with open(self.harness, "w") as f:
+                f.write(textwrap.dedent(harness))
+        self.n = 0
+
+    def run(self, function, args=(), kwargs=None, mode="call", **profile):
+        """Run the runner once, in a fresh .carrera dir; return (record, cdir, proc)."""
+        self.n += 1
+        cdir = os.path.join(self.ws, ".carrera-%d" % self.n)
+        os.makedirs(cdir)
+        spec = {"mode": mode, "module_dir": self.ws, "module": "submission",
+                "function": function, "harness": self.harness,
+                "case": {"id": "c", "args": list(args), "kwargs": kwargs or {}}}
+        with open(os.path.join(cdir, "spec.json"), "w") as f:
+            json.dump(spec, f)
+        proc = subprocess.run(
+            [PY, "-c", "import carrera_rt.runner as r; r.main()"], cwd=self.ws,
+            env=base_env(make_profile(cdir, **profile)), stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, universal_newlines=True, timeout=TIMEOUT)
+        path = os.path.join(cdir, "result.jsonl")
+        lines = []
+        if os.path.exists(path):
+            with open(path) as f:
+                lines = f.read().splitlines()
+        assert len(lines) == 1, "want one record, got %r; stderr:\n%s" % (lines, proc.stderr)
+        return json.loads(lines[0]), cdir, proc
+
+
+COUNTER = """
+import multiprocessing as mp
+
+def _inc(v, n, locked):
+    for _ in range(n):
+        if locked:
+            with v.get_lock():
+                v.value += 1
+        else:
+            v.value += 1
+
+def count(nproc, n, locked):
+    v = mp.Value("i", 0)
+    ps = [mp.Process(target=_inc, args=(v, n, locked)) for _ in range(nproc)]
+    for p in ps:
+        p.start()
+    for p in ps:
+        p.join()
+    return v.value
+"""
+
+
+class NoProfileTest(unittest.TestCase):
+    PROBE = textwrap.dedent("""
+        import faulthandler, json, sys
+        import multiprocessing.synchronize as s
+        print(json.dumps({
+            "site": sys.modules["sitecustomize"].__file__,
+            "rt": "carrera_rt" in sys.modules,
+            "fh": faulthandler.is_enabled(),
+            "enter": s.SemLock.__enter__.__module__,
+            "make": s.SemLock._make_methods.__module__,
+        }))
+    """)
+
+    def probe(self, profile_text):
+        env = base_env()
+        if profile_text is not None:
+            env["CARRERA_PROFILE"] = profile_text
+        proc = subprocess.run([PY, "-c", self.PROBE], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, universal_newlines=True, timeout=TIMEOUT)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        return json.loads(proc.stdout), proc.stderr
+
+    def test_without_profile_nothing_is_installed(self):
+        out, err = self.probe(None)
+        self.assertEqual(os.path.dirname(out["site"]), RUNTIME)
+        self.assertFalse(out["rt"])
+        self.assertFalse(out["fh"])
+        self.assertEqual(out["enter"], "multiprocessing.synchronize")
+        self.assertEqual(err, "")
+
+    def test_bad_profile_prints_one_line_and_installs_nothing(self):
+        with tempfile.TemporaryDirectory() as d:
+            for text in ("not json", json.dumps({"dir": "relative/path"}),
+                         json.dumps(make_profile(d, noise="loud")),
+                         json.dumps(make_profile(d, dump_signal=9))):  # SIGKILL: not catchable
+                out, err = self.probe(text)
+                lines = err.splitlines()
+                self.assertEqual(len(lines), 1, err)
+                self.assertTrue(lines[0].startswith("carrera-runtime: failed to install: "))
+                self.assertFalse(out["fh"])
+                self.assertEqual(out["enter"], "multiprocessing.synchronize")
+                self.assertEqual(out["make"], "multiprocessing.synchronize")
+
+    def test_profile_installs_hooks(self):
+        with tempfile.TemporaryDirectory() as d:
+            out, err = self.probe(json.dumps(make_profile(d)))
+            self.assertEqual(err, "")
+            self.assertTrue(out["rt"] and out["fh"])
+            self.assertEqual(out["enter"], "carrera_rt.hooks")
+
+
+class CounterTest(unittest.TestCase):
+    def check_children(self, rec, cdir, nproc, n):
+        self.assertEqual(rec["kind"], "returned", rec)
+        children = rec["children"]
+        self.assertEqual(len(children), nproc)
+        traces = read_traces(cdir)
+        for c in children:
+            self.assertEqual((c["joined"], c["alive"], c["exitcode"]), (True, False, 0), c)
+            t = traces[c["pid"]]  # a trace file exists for each child
+            self.assertEqual((t["role"], t["name"], t["error"]), ("child", c["name"], None))
+            counts = t["counts"]
+            self.assertGreater(counts["lock_acquire"], 0)
+            self.assertEqual(counts["lock_acquire"], counts["lock_release"])
+            self.assertEqual((counts["value_get"], counts["value_set"]), (n, n))
+            self.assertEqual(len(t["events"]) + t["events_dropped"], sum(counts.values()))
+            self.assertLessEqual(t["t_start"], t["t_run_start"])
+            self.assertLessEqual(t["t_run_start"], t["t_run_end"])
+        mains = [t for t in traces.values() if t["role"] == "main"]
+        self.assertEqual(len(mains), 1)
+        return traces
+
+    def test_locked_counter_is_exact_under_noise(self):
+        trial = Trial(self, COUNTER)
+        cases = [dict(method=m, noise="yield", p=1.0, gate_ms=20)
+                 for m in ("fork", "spawn", "forkserver")]
+        cases.append(dict(method="fork", noise="sleep", p=0.5, sleep_us=200, gate_ms=20,
+                          events_cap=100))
+        for prof in cases:
+            with self.subTest(**prof):
+                rec, cdir, _ = trial.run("count", (4, 200, True), **prof)
+                self.assertEqual(rec.get("value"), {"result": 800}, rec)
+                traces = self.check_children(rec, cdir, 4, 200)
+                for c in rec["children"]:
+                    t = traces[c["pid"]]
+                    self.assertEqual(t["method"], prof["method"])
+                    self.assertEqual(len(t["events"]), min(prof.get("events_cap", 2000),
+                                                           sum(t["counts"].values())))
+
+    def test_unlocked_counter_loses_updates(self):
+        trial = Trial(self, COUNTER)
+        totals = []
+        for seed in range(10):
+            rec, cdir, _ = trial.run("count", (2, 200, False), method="fork", noise="yield",
+                                     p=1.0, gate_ms=20, seed=seed)
+            self.check_children(rec, cdir, 2, 200)
+            totals.append(rec["value"]["result"])
+        lost = sum(1 for t in totals if t < 400)
+        self.assertGreaterEqual(lost, 9, totals)
+
+
+class StartMethodTest(unittest.TestCase):
+    SOURCE = """
+    import multiprocessing as mp
+
+    MARK = "import"
+
+    def _report(q):
+        q.put((mp.get_start_method(), MARK))
+
+    def run():
+        global MARK
+        mp.set_start_method("spawn")
+        mp.context._default_context.set_start_method("forkserver", force=True)
+        MARK = "parent"  # a fork child sees it, a spawn/forkserver child re-imports
+        q = mp.Queue()
+        p = mp.Process(target=_report, args=(q,))
+        p.start()
+        child = q.get()
+        p.join()
+        return {"parent": mp.get_start_method(), "child": list(child)}
+    """
+
+    def test_student_set_start_method_is_recorded_and_ignored(self):
+        trial = Trial(self, self.SOURCE)
+        for method, mark in (("fork", "parent"), ("spawn", "import")):
+            with self.subTest(method=method):
+                rec, cdir, _ = trial.run("run", method=method)
+                self.assertEqual(rec["kind"], "returned", rec)
+                self.assertEqual(rec["value"]["result"],
+                                 {"parent": method, "child": [method, mark]})
+                traces = read_traces(cdir)
+                main = [t for t in traces.values() if t["role"] == "main"][0]
+                self.assertEqual(main["start_method_requests"], ["spawn", "forkserver"])
+                child = traces[rec["children"][0]["pid"]]
+                # spawn.prepare() re-applies the method in the child: not a student request.
+                self.assertEqual(child["start_method_requests"], [])
+
+
+class DumpTest(unittest.TestCase):
+    SCRIPT = textwrap.dedent("""\
+        import multiprocessing as mp
+        import sys
+
+        def worker(lock, ready):
+            ready.set()
+            lock.acquire()  # BLOCKED HERE
+            lock.release()
+
+        if __name__ == "__main__":
+            lock, ready = mp.Lock(), mp.Event()
+            lock.acquire()
+            p = mp.Process(target=worker, args=(lock, ready))
+            p.start()
+            ready.wait()
+            print(p.pid, flush=True)
+            sys.stdin.readline()
+            lock.release()
+            p.join()
+            print(p.exitcode, flush=True)
+        """)
+
+    def test_signal_dumps_stacks_of_blocked_child(self):
+        line = [i for i, l in enumerate(self.SCRIPT.splitlines(), 1) if "BLOCKED" in l][0]
+        for method in ("fork", "spawn"):
+            with self.subTest(method=method), tempfile.TemporaryDirectory() as d:
+                script = os.path.join(d, "student.py")
+                with open(script, "w") as f:
+                    f.write(self.SCRIPT)
+                cdir = os.path.join(d, ".carrera")
+                proc = subprocess.Popen([PY, script], cwd=d, env=base_env(make_profile(
+                    cdir, method=method, noise="yield", p=0.5)), stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE, universal_newlines=True)
+                try:
+                    pid = int(proc.stdout.readline())
+                    dump = os.path.join(cdir, "dumps", "%d.txt" % pid)
+                    want = 'File "%s", line %d in worker' % (script, line)
+                    text, deadline = "", time.time() + 20
+                    while want not in text and time.time() < deadline:
+                        os.kill(pid, signal.SIGUSR1)  # again, in case it was not blocked yet
+                        time.sleep(0.2)
+                        with open(dump) as f:
+                            text = f.read()
+                    self.assertIn(want, text)
+                    out, _ = proc.communicate("go\n", timeout=TIMEOUT)
+                    self.assertEqual(out.strip(), "0")  # the dump did not disturb the child
+                finally:
+                    if proc.poll() is None:
+                        proc.kill()
+                        proc.wait()
+
+
+class RunnerTest(unittest.TestCase):
+    SOURCE = """
+    import multiprocessing as mp
+    import time
+
+    def _ok():
+        pass
+
+    def _sleep():
+        time.sleep(30)
+
+    def _fail():
+        raise KeyError("in child")
+
+    def returns(n):
+        a = mp.Process(target=_ok)
+        b = mp.Process(target=_sleep, daemon=True)  # never joined; killed at exit (daemon)
+        c = mp.Process(target=_fail)
+        for p in (a, b, c):
+            p.start()
+        a.join()
+        c.join()
+        return {"n": n, "set": {1}, "nan": float("nan"), 3: (1, 2)}
+
+    def raises(x):
+        a = mp.Process(target=_ok)
+        a.start()
+        a.join()
+        return helper(x)
+
+    def helper(x):
+        return 1 / x
+    """
+
+    def test_import_mode(self):
+        trial = Trial(self, self.SOURCE)
+        rec, cdir, proc = trial.run("returns", mode="import")
+        self.assertEqual(rec, {"kind": "imported"})
+        self.assertIn("main", [t["role"] for t in read_traces(cdir).values()])
+        rec, _, _ = trial.run("nope", mode="import")
+        self.assertEqual(rec, {"kind": "missing_function", "function": "nope"})
+        rec, _, _ = trial.run("nope", mode="call")
+        self.assertEqual(rec, {"kind": "missing_function", "function": "nope"})
+
+    def test_import_errors(self):
+        for source, etype, line in (("x = 1\nraise RuntimeError('boom')\n", "RuntimeError", 2),
+                                    ("def f(:\n    pass\n", "SyntaxError", 1)):
+            with self.subTest(etype=etype):
+                rec, _, _ = Trial(self, source).run("f", mode="import")
+                self.assertEqual(rec["kind"], "import_error")
+                self.assertEqual(rec["error"]["type"], etype)
+                last = rec["error"]["frames"][-1]
+                self.assertTrue(last["file"].endswith("submission.py"), last)
+                self.assertEqual(last["line"], line)
+
+    def test_raised_with_frames(self):
+        trial = Trial(self, self.SOURCE)
+        rec, cdir, _ = trial.run("raises", (0,))
+        self.assertEqual(rec["kind"], "raised", rec)
+        err = rec["error"]
+        self.assertEqual((err["type"], err["message"]), ("ZeroDivisionError", "division by zero"))
+        self.assertEqual([f["function"] for f in err["frames"]], ["raises", "helper"])
+        self.assertEqual(err["frames"][-1]["text"], "return 1 / x")
+        self.assertTrue(all(f["file"].endswith("submission.py") for f in err["frames"]))
+        self.assertGreaterEqual(rec["elapsed_s"], 0)
+        self.assertEqual([(c["joined"], c["exitcode"]) for c in rec["children"]], [(True, 0)])
+        main = [t for t in read_traces(cdir).values() if t["role"] == "main"][0]
+        self.assertEqual(main["error"]["type"], "ZeroDivisionError")
+
+    def test_returned_with_children(self):
+        trial = Trial(self, self.SOURCE)
+        rec, cdir, proc = trial.run("returns", (7,), noise="yield", p=0.5)
+        self.assertEqual(rec["kind"], "returned", rec)
+        self.assertEqual(rec["value"], {"result": {
+            "n": 7, "set": {"__repr__": "{1}"}, "nan": {"__repr__": "nan"}, "3": [1, 2]}})
+        a, b, c = rec["children"]
+        self.assertEqual((a["joined"], a["alive"], a["exitcode"]), (True, False, 0))
+        self.assertEqual((b["joined"], b["alive"], b["exitcode"]), (False, True, None))
+        self.assertEqual((c["joined"], c["alive"], c["exitcode"]), (True, False, 1))
+        self.assertEqual([x["name"] for x in (a, b, c)], ["Process-1", "Process-2", "Process-3"])
+        err = read_traces(cdir)[c["pid"]]["error"]
+        self.assertEqual((err["type"], err["frames"][-1]["function"]), ("KeyError", "_fail"))
+        self.assertIn("KeyError: 'in child'", proc.stderr)  # multiprocessing still prints it
+
+    def test_harness(self):
+        harness = """
+        def run(fn, *args, **kwargs):
+            return {"twice": [fn(*args, **kwargs), fn(*args, **kwargs)], "obj": object}
+        """
+        trial = Trial(self, "def f(a, b=0):\n    return a + b\n", harness=harness)
+        rec, _, _ = trial.run("f", (1,), {"b": 2})
+        self.assertEqual(rec["value"], {"twice": [3, 3],
+                                        "obj": {"__repr__": "<class 'object'>"}})
+
+
+class MessagingTest(unittest.TestCase):
+    SOURCE = """
+    import multiprocessing as mp
+
+    def _produce(q, k, n):
+        for i in range(n):
+            q.put((k, i))
+
+    def _pipe(conn, n):
+        for i in range(n):
+            conn.send(i)
+        conn.send_bytes(b"end")
+        conn.close()
+
+    def exchange(nprod, n):
+        q = mp.Queue()
+        ps = [mp.Process(target=_produce, args=(q, k, n)) for k in range(nprod)]
+        for p in ps:
+            p.start()
+        got = sorted(tuple(q.get()) for _ in range(nprod * n))
+        for p in ps:
+            p.join()
+        a, b = mp.Pipe()
+        p = mp.Process(target=_pipe, args=(b, n))
+        p.start()
+        recv = [a.recv() for _ in range(n)]
+        end = a.recv_bytes()
+        p.join()
+        want = sorted((k, i) for k in range(nprod) for i in range(n))
+        return {"queue": got == want, "pipe": recv == list(range(n)) and end == b"end"}
+    """
+
+    def test_queue_and_pipe_deliver_everything(self):
+        trial = Trial(self, self.SOURCE)
+        for prof in (dict(method="fork", noise="yield", p=1.0, gate_ms=20),
+                     dict(method="fork", noise="sleep", p=0.3, sleep_us=300),
+                     dict(method="spawn", noise="yield", p=1.0)):
+            with self.subTest(**prof):
+                rec, cdir, _ = trial.run("exchange", (3, 100), **prof)
+                self.assertEqual(rec.get("value"), {"result": {"queue": True, "pipe": True}},
+                                 rec)
+                traces = read_traces(cdir)
+                kids = [traces[c["pid"]]["counts"] for c in rec["children"]]
+                self.assertEqual([k["queue_put"] for k in kids[:3]], [100] * 3)
+                self.assertEqual(kids[3]["send"], 101)
+                main = [t for t in traces.values() if t["role"] == "main"][0]["counts"]
+                self.assertEqual((main["queue_get"], main["recv"]), (300, 401))
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,261 @@
+//! The minimal tier: own process group, rlimits, a scrubbed environment, a wall deadline,
+//! dump-then-kill of the whole tree, and a leak scan. Not a security boundary.
+
+use super::capture::{collect, spawn_reader};
+use super::tree::{self, MARKER_VAR};
+use super::{Exit, Hang, Launch, Limits, RawRun, Sandbox, Tier};
+use crate::error::{Error, IoContext, Result};
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+pub struct Minimal;
+
+/// How long survivors get to exit by themselves after the leader did (resource tracker,
+/// fork server): they are not leaks.
+const LEAK_GRACE: Duration = Duration::from_millis(300);
+/// How long the tree is watched to tell a deadlock (idle) from a busy hang.
+const CPU_WINDOW: Duration = Duration::from_millis(200);
+/// The longest the processes get to write their stack dumps.
+const DUMP_WAIT: Duration = Duration::from_millis(500);
+
+impl Sandbox for Minimal {
+    fn tier(&self) -> Tier {
+        Tier::Minimal
+    }
+
+    fn run(&self, launch: &Launch, limits: &Limits, cancel: &AtomicBool) -> Result<RawRun> {
+        let mut cmd = Command::new(&launch.program);
+        cmd.args(&launch.args)
+            .current_dir(&launch.cwd)
+            .env_clear()
+            .envs(launch.env.iter().map(|(k, v)| (k, v)))
+            .env(MARKER_VAR, &launch.marker)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0);
+        let rl = RlimitSet::new(limits);
+        let cpus = launch.cpus.clone();
+        // SAFETY: the closure only makes async-signal-safe syscalls on pre-built data.
+        unsafe {
+            cmd.pre_exec(move || {
+                rl.apply()?;
+                if let Some(cpus) = &cpus {
+                    pin(cpus)?;
+                }
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong);
+                Ok(())
+            });
+        }
+        let start = Instant::now();
+        let mut child = cmd
+            .spawn()
+            .ctx(|| format!("starting {}", launch.program.display()))?;
+        let pid = child.id() as i32;
+        let out = spawn_reader(child.stdout.take().expect("piped"), limits.output_bytes);
+        let err = spawn_reader(child.stderr.take().expect("piped"), limits.output_bytes);
+
+        let deadline = start + limits.wall;
+        let waited = wait_until(pid, deadline, cancel)?;
+        let mut hang = None;
+        let mut cancelled = false;
+        let (exit, cpu) = match waited {
+            Some(done) => done,
+            None => {
+                cancelled = cancel.load(Ordering::Relaxed);
+                if !cancelled {
+                    hang = Some(inspect_hang(pid, &launch.marker, launch.dump.as_ref()));
+                }
+                tree::kill_all(pid, &launch.marker);
+                let (_, cpu) = reap(pid)?;
+                (Exit::Killed, cpu)
+            }
+        };
+        let wall = start.elapsed();
+        let leaked = if hang.is_none() && !cancelled {
+            leak_scan(pid, &launch.marker)
+        } else {
+            Vec::new()
+        };
+        tree::kill_all(pid, &launch.marker);
+        let stdout = collect(&out, Duration::from_millis(500));
+        let stderr = collect(&err, Duration::from_millis(500));
+        Ok(RawRun {
+            exit,
+            wall,
+            cpu,
+            hang,
+            cancelled,
+            stdout,
+            stderr,
+            leaked,
+        })
+    }
+}
+
+/// Watches CPU, asks every process for its stacks, and lets them write.
+fn inspect_hang(pid: i32, marker: &str, dump: Option<&(i32, std::path::PathBuf)>) -> Hang {
+    let cpu_fraction = tree::cpu_fraction(pid, marker, CPU_WINDOW);
+    let procs = match dump {
+        Some((sig, dir)) => {
+            let procs = tree::signal_all(pid, marker, *sig);
+            let written = |p: &super::Proc| {
+                std::fs::metadata(dir.join(format!("{}.txt", p.pid))).is_ok_and(|m| m.len() > 0)
+            };
+            let until = Instant::now() + DUMP_WAIT;
+            while Instant::now() < until && !procs.iter().all(written) {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            // A dump is written in one go by the signal handler, but let the last one finish.
+            std::thread::sleep(Duration::from_millis(20));
+            procs
+        }
+        None => tree::members(pid, marker)
+            .into_iter()
+            .map(|(_, i)| i)
+            .collect(),
+    };
+    Hang {
+        busy: cpu_fraction > 0.5,
+        cpu_fraction,
+        procs,
+    }
+}
+
+fn leak_scan(pid: i32, marker: &str) -> Vec<super::Proc> {
+    let until = Instant::now() + LEAK_GRACE;
+    loop {
+        let alive = tree::members(pid, marker);
+        if alive.is_empty() {
+            return Vec::new();
+        }
+        if Instant::now() >= until {
+            return alive.into_iter().map(|(_, i)| i).collect();
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Waits for the leader to exit, the deadline, or cancellation. `None` means still running.
+fn wait_until(
+    pid: i32,
+    deadline: Instant,
+    cancel: &AtomicBool,
+) -> Result<Option<(Exit, Duration)>> {
+    // SAFETY: pidfd_open on our own child; the fd is closed below.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) } as i32;
+    if fd < 0 {
+        return Err(Error::Internal(format!(
+            "pidfd_open: {}",
+            std::io::Error::last_os_error()
+        )));
+    }
+    let result = loop {
+        let now = Instant::now();
+        if now >= deadline || cancel.load(Ordering::Relaxed) {
+            break None;
+        }
+        let slice = (deadline - now).min(Duration::from_millis(50));
+        let mut pfd = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd.
+        let n = unsafe { libc::poll(&mut pfd, 1, slice.as_millis().max(1) as i32) };
+        if n > 0 {
+            break Some(reap(pid)?);
+        }
+    };
+    // SAFETY: closing the fd we opened.
+    unsafe { libc::close(fd) };
+    Ok(result)
+}
+
+/// Reaps the leader and returns its status and the CPU of it and its reaped children.
+fn reap(pid: i32) -> Result<(Exit, Duration)> {
+    let mut status = 0;
+    // SAFETY: zeroed rusage is a valid value for wait4 to fill.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    let r = loop {
+        // SAFETY: waiting on our own child.
+        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut ru) };
+        if r >= 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+            break r;
+        }
+    };
+    if r < 0 {
+        return Err(Error::Internal(format!(
+            "wait4({pid}): {}",
+            std::io::Error::last_os_error()
+        )));
+    }
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    let cpu = tv(ru.ru_utime) + tv(ru.ru_stime);
+    let exit = if libc::WIFEXITED(status) {
+        Exit::Code(libc::WEXITSTATUS(status))
+    } else {
+        Exit::Signal(libc::WTERMSIG(status))
+    };
+    Ok((exit, cpu))
+}
+
+/// rlimits prepared before fork, applied in the child. Only ever lowered.
+#[derive(Clone, Copy)]
+struct RlimitSet {
+    limits: [(libc::__rlimit_resource_t, u64); 5],
+}
+
+impl RlimitSet {
+    fn new(l: &Limits) -> RlimitSet {
+        let cpu = l.wall.as_secs() * 2 + 5;
+        RlimitSet {
+            limits: [
+                (libc::RLIMIT_CORE, 0),
+                (libc::RLIMIT_AS, l.address_space),
+                (libc::RLIMIT_FSIZE, l.file_size),
+                (libc::RLIMIT_NOFILE, l.open_files),
+                (libc::RLIMIT_CPU, cpu),
+            ],
+        }
+    }
+
+    fn apply(&self) -> std::io::Result<()> {
+        for (res, want) in self.limits {
+            let mut cur = libc::rlimit {
+                rlim_cur: 0,
+                rlim_max: 0,
+            };
+            // SAFETY: getrlimit/setrlimit are async-signal-safe.
+            unsafe {
+                if libc::getrlimit(res, &mut cur) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                let new = libc::rlimit {
+                    rlim_cur: want.min(cur.rlim_max),
+                    rlim_max: want.min(cur.rlim_max),
+                };
+                if libc::setrlimit(res, &new) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn pin(cpus: &[usize]) -> std::io::Result<()> {
+    // SAFETY: cpu_set_t is plain data; sched_setaffinity is async-signal-safe.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        for &c in cpus {
+            libc::CPU_SET(c, &mut set);
+        }
+        if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,87 @@
+//! Finding every process of a trial's tree through /proc: by process group, and by the
+//! `CARRERA_TRIAL` marker for descendants that left the group.
+
+use super::Proc;
+use procfs::process::{all_processes, Process};
+use std::time::Duration;
+
+pub const MARKER_VAR: &str = "CARRERA_TRIAL";
+
+/// Live (non-zombie) processes that belong to the tree led by `leader`.
+pub fn members(leader: i32, marker: &str) -> Vec<(Process, Proc)> {
+    let Ok(all) = all_processes() else {
+        return Vec::new();
+    };
+    let me = std::process::id() as i32;
+    let mut out = Vec::new();
+    for p in all.flatten() {
+        let Ok(stat) = p.stat() else { continue };
+        if stat.pid == me || stat.state == 'Z' {
+            continue;
+        }
+        let in_group = stat.pgrp == leader;
+        let marked = || {
+            p.environ()
+                .map(|env| {
+                    env.get(std::ffi::OsStr::new(MARKER_VAR))
+                        .is_some_and(|v| v == marker)
+                })
+                .unwrap_or(false)
+        };
+        if in_group || marked() {
+            let cmdline = p.cmdline().map(|c| c.join(" ")).unwrap_or_default();
+            let info = Proc {
+                pid: stat.pid,
+                ppid: stat.ppid,
+                cmdline,
+            };
+            out.push((p, info));
+        }
+    }
+    out
+}
+
+/// CPU seconds (user + system) the given processes have used so far.
+pub fn cpu_seconds(procs: &[(Process, Proc)]) -> f64 {
+    let tps = procfs::ticks_per_second() as f64;
+    procs
+        .iter()
+        .filter_map(|(p, _)| p.stat().ok())
+        .map(|s| (s.utime + s.stime) as f64 / tps)
+        .sum()
+}
+
+/// Fraction of one CPU the tree burns, watched over `window`.
+pub fn cpu_fraction(leader: i32, marker: &str, window: Duration) -> f64 {
+    let before = members(leader, marker);
+    let c0 = cpu_seconds(&before);
+    std::thread::sleep(window);
+    // Sample the same processes: ones that died meanwhile drop out, which can only lower it.
+    let c1 = cpu_seconds(&before);
+    ((c1 - c0) / window.as_secs_f64()).max(0.0)
+}
+
+pub fn signal_all(leader: i32, marker: &str, sig: i32) -> Vec<Proc> {
+    let procs = members(leader, marker);
+    for (_, info) in &procs {
+        // SAFETY: plain syscall on pids we just read; a stale pid is harmless (ESRCH).
+        unsafe {
+            libc::kill(info.pid, sig);
+        }
+    }
+    procs.into_iter().map(|(_, i)| i).collect()
+}
+
+/// Kills the group and every marked process until none is left (bounded).
+pub fn kill_all(leader: i32, marker: &str) {
+    for _ in 0..50 {
+        // SAFETY: as above; a negative pid addresses the process group.
+        unsafe {
+            libc::kill(-leader, libc::SIGKILL);
+        }
+        if signal_all(leader, marker, libc::SIGKILL).is_empty() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}

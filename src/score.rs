@@ -1,0 +1,146 @@
+//! Verdicts + weights → Grade: the result every exporter renders. Its JSON form is the
+//! documented, stable schema (docs/json-schema.md).
+
+use crate::classify::Finding;
+use crate::exercise::Exercise;
+use crate::i18n::{t, tf, Lang};
+use crate::judge::Outcome;
+use crate::observe::Frame;
+use crate::prepare::CompileError;
+use crate::sandbox::{Proc, Tier};
+use crate::verdict::{Check, Verdict};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Grade {
+    pub exercise: String,
+    pub submission: String,
+    pub verdict: Verdict,
+    pub score: u32,
+    pub max_score: u32,
+    pub trials: usize,
+    pub failures: usize,
+    pub seed: u64,
+    pub duration_s: f64,
+    pub checks: Vec<CheckResult>,
+    pub lang: Lang,
+    pub sandbox: Tier,
+    pub python: String,
+    /// Per-trial timeout by start method, seconds (derived from the reference's time).
+    pub timeout_s: std::collections::BTreeMap<&'static str, f64>,
+    pub trials_per_second: f64,
+    pub failure: Option<FailureReport>,
+    pub carrera_version: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckResult {
+    pub name: &'static str,
+    pub verdict: Verdict,
+    pub score: u32,
+    pub max_score: u32,
+    pub trials: usize,
+    pub failures: usize,
+    pub message: String,
+}
+
+/// Everything a student needs about the failure the verdict rests on.
+#[derive(Debug, Clone, Serialize)]
+pub struct FailureReport {
+    pub verdict: Verdict,
+    pub title: String,
+    pub concept: String,
+    pub hint: String,
+    pub case: Option<String>,
+    /// e.g. `count_with_lock(4, 200)`.
+    pub call: Option<String>,
+    pub profile: Option<String>,
+    pub reproduced: Option<(usize, usize)>,
+    pub fork_passed: Option<usize>,
+    pub replay: Option<String>,
+    pub compile: Option<CompileError>,
+    /// The judged outcome, with the student's file in place of the workspace path.
+    pub outcome: Option<Outcome>,
+    pub diff: Option<String>,
+    pub traceback: Vec<Frame>,
+    pub leaked: Vec<Proc>,
+}
+
+pub struct Tally {
+    pub trials: usize,
+    pub failures: usize,
+}
+
+/// Builds the checks: the one the verdict belongs to fails, the others pass on the trials
+/// that ran. Compile errors and failed imports fail everything: nothing could be checked.
+pub fn checks(
+    ex: &Exercise,
+    verdict: Verdict,
+    tally: &Tally,
+    everything_failed: bool,
+    lang: Lang,
+) -> Vec<CheckResult> {
+    Check::ALL
+        .iter()
+        .map(|&c| {
+            let max = c.weight(&ex.spec.weights);
+            let failed = everything_failed || (verdict != Verdict::Pass && verdict.check() == c);
+            let v = if failed { verdict } else { Verdict::Pass };
+            let message = if failed {
+                tf(
+                    lang,
+                    "ui.check_fail",
+                    &[("title", t(lang, &format!("verdict.{v}.title")))],
+                )
+            } else {
+                tf(
+                    lang,
+                    "ui.check_pass",
+                    &[("trials", tally.trials.to_string())],
+                )
+            };
+            CheckResult {
+                name: c.as_str(),
+                verdict: v,
+                score: if failed { 0 } else { max },
+                max_score: max,
+                trials: tally.trials,
+                failures: if failed { tally.failures } else { 0 },
+                message,
+            }
+        })
+        .collect()
+}
+
+impl FailureReport {
+    pub fn new(verdict: Verdict, lang: Lang) -> FailureReport {
+        let key = |part: &str| t(lang, &format!("verdict.{verdict}.{part}"));
+        FailureReport {
+            verdict,
+            title: key("title"),
+            concept: key("concept"),
+            hint: key("hint"),
+            case: None,
+            call: None,
+            profile: None,
+            reproduced: None,
+            fork_passed: None,
+            replay: None,
+            compile: None,
+            outcome: None,
+            diff: None,
+            traceback: Vec::new(),
+            leaked: Vec::new(),
+        }
+    }
+
+    pub fn from_finding(f: &Finding, lang: Lang) -> FailureReport {
+        FailureReport {
+            profile: Some(f.profile.clone()),
+            reproduced: Some(f.reproduced),
+            fork_passed: f.fork_passed,
+            outcome: Some(f.outcome.clone()),
+            ..FailureReport::new(f.verdict, lang)
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! A trial's perturbation profile: start method, noise, start gate and CPU set, drawn from
+//! the grading seed. Every knob changes timing only, never the program's meaning.
+
+use crate::exercise::StartMethod;
+use serde::Serialize;
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Noise {
+    None,
+    Yield,
+    Sleep,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CpuSet {
+    All,
+    /// Everything pinned to one CPU: the scheduler must interleave.
+    One,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Perturbation {
+    pub method: StartMethod,
+    pub noise: Noise,
+    /// Probability of noise at each hook point.
+    pub p: f64,
+    pub gate_ms: u32,
+    pub cpus: CpuSet,
+    /// Seeds the runtime's noise RNG.
+    pub seed: u64,
+}
+
+/// Noise settings a stress trial draws from; each was measured to keep correct code correct.
+const NOISE_CHOICES: [(Noise, f64); 5] = [
+    (Noise::Yield, 1.0),
+    (Noise::Yield, 0.5),
+    (Noise::Sleep, 0.1),
+    (Noise::Sleep, 0.5),
+    (Noise::None, 0.0),
+];
+
+impl Perturbation {
+    /// No perturbation at all, under `method`.
+    pub fn quiet(method: StartMethod) -> Perturbation {
+        Perturbation {
+            method,
+            noise: Noise::None,
+            p: 0.0,
+            gate_ms: 0,
+            cpus: CpuSet::All,
+            seed: 0,
+        }
+    }
+
+    /// The profile that exposed races most reliably in our measurements: gate + yield p=1.
+    pub fn strongest(method: StartMethod, seed: u64) -> Perturbation {
+        Perturbation {
+            method,
+            noise: Noise::Yield,
+            p: 1.0,
+            gate_ms: gate_choices(method)[1],
+            cpus: CpuSet::All,
+            seed,
+        }
+    }
+
+    /// The profile of stress trial `index`. Methods rotate so a few trials cover them all.
+    pub fn draw(seed: u64, index: u64, methods: &[StartMethod]) -> Perturbation {
+        let trial_seed = mix(seed, index);
+        let mut rng = fastrand::Rng::with_seed(trial_seed);
+        let method = methods[(index % methods.len() as u64) as usize];
+        let (noise, p) = NOISE_CHOICES[rng.usize(..NOISE_CHOICES.len())];
+        let gates = gate_choices(method);
+        // The gate is what makes short workers overlap: use it in most trials.
+        let gate_ms = if rng.f64() < 0.8 {
+            gates[1 + rng.usize(..2)]
+        } else {
+            0
+        };
+        let cpus = if rng.f64() < 0.3 {
+            CpuSet::One
+        } else {
+            CpuSet::All
+        };
+        Perturbation {
+            method,
+            noise,
+            p,
+            gate_ms,
+            cpus,
+            seed: trial_seed,
+        }
+    }
+
+    /// `fork,yield,p=0.5,gate=20,cpus=all,seed=123`, accepted back by `parse`.
+    pub fn parse(s: &str) -> Result<Perturbation, String> {
+        let mut parts = s.split(',').map(str::trim);
+        let method = parts
+            .next()
+            .and_then(StartMethod::parse)
+            .ok_or_else(|| format!("profile `{s}`: must start with fork, spawn or forkserver"))?;
+        let mut out = Perturbation::quiet(method);
+        for part in parts {
+            let (k, v) = part.split_once('=').unwrap_or((part, ""));
+            let bad = || format!("profile `{s}`: bad value in `{part}`");
+            match k {
+                "none" => out.noise = Noise::None,
+                "yield" => out.noise = Noise::Yield,
+                "sleep" => out.noise = Noise::Sleep,
+                "p" => {
+                    out.p = v
+                        .parse()
+                        .ok()
+                        .filter(|p| (0.0..=1.0).contains(p))
+                        .ok_or_else(bad)?
+                }
+                "gate" => out.gate_ms = v.parse().map_err(|_| bad())?,
+                "cpus" => {
+                    out.cpus = match v {
+                        "all" => CpuSet::All,
+                        "1" | "one" => CpuSet::One,
+                        _ => return Err(bad()),
+                    }
+                }
+                "seed" => out.seed = v.parse().map_err(|_| bad())?,
+                _ => return Err(format!("profile `{s}`: unknown part `{part}`")),
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl fmt::Display for Perturbation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let noise = match self.noise {
+            Noise::None => "none",
+            Noise::Yield => "yield",
+            Noise::Sleep => "sleep",
+        };
+        let cpus = match self.cpus {
+            CpuSet::All => "all",
+            CpuSet::One => "1",
+        };
+        write!(
+            f,
+            "{},{noise},p={},gate={},cpus={cpus},seed={}",
+            self.method.as_str(),
+            self.p,
+            self.gate_ms,
+            self.seed
+        )
+    }
+}
+
+/// Spawned children boot slowly (a fresh interpreter each), so they need a wider gate to line up.
+fn gate_choices(method: StartMethod) -> [u32; 3] {
+    match method {
+        StartMethod::Fork => [0, 20, 50],
+        StartMethod::Spawn | StartMethod::Forkserver => [0, 100, 200],
+    }
+}
+
+/// splitmix64 of the pair, so neighbouring indices get unrelated profiles.
+pub fn mix(seed: u64, index: u64) -> u64 {
+    let mut z = seed ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_string_round_trips() {
+        let methods = [
+            StartMethod::Fork,
+            StartMethod::Spawn,
+            StartMethod::Forkserver,
+        ];
+        for i in 0..50 {
+            let p = Perturbation::draw(7, i, &methods);
+            assert_eq!(Perturbation::parse(&p.to_string()).unwrap(), p);
+        }
+    }
+
+    #[test]
+    fn draws_cover_every_method_and_are_reproducible() {
+        let methods = [
+            StartMethod::Fork,
+            StartMethod::Spawn,
+            StartMethod::Forkserver,
+        ];
+        let a: Vec<_> = (0..3)
+            .map(|i| Perturbation::draw(1, i, &methods).method)
+            .collect();
+        assert_eq!(a, methods);
+        assert_eq!(
+            Perturbation::draw(9, 4, &methods),
+            Perturbation::draw(9, 4, &methods)
+        );
+        assert_ne!(
+            Perturbation::draw(9, 4, &methods),
+            Perturbation::draw(10, 4, &methods)
+        );
+    }
+
+    #[test]
+    fn bad_profiles_are_rejected() {
+        assert!(Perturbation::parse("threads,yield").is_err());
+        assert!(Perturbation::parse("fork,p=2").is_err());
+        assert!(Perturbation::parse("fork,wobble").is_err());
+    }
+}

@@ -1,0 +1,177 @@
+//! Running one trial: a fresh workspace, the runtime's profile in the environment, the
+//! sandbox, then collecting the observation. Designed so that the launch step can later be a
+//! fork of a warm interpreter instead of a fresh one.
+
+use super::{CpuSet, Noise, Purpose, Timeouts, Trial};
+use crate::error::{IoContext, Result};
+use crate::observe::Observation;
+use crate::sandbox::{Launch, Limits, Sandbox};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+/// Module name the submission is imported as, in every trial (spawn children import it too).
+pub const MODULE: &str = "submission";
+const DUMP_SIGNAL: i32 = libc::SIGUSR1;
+
+pub struct RunnerConfig {
+    pub python: PathBuf,
+    pub runtime_dir: PathBuf,
+    /// The Python file to run (the student's, or the reference when calibrating).
+    pub source: PathBuf,
+    pub function: String,
+    pub harness: Option<PathBuf>,
+    /// (id, args, kwargs) of each case, as JSON.
+    pub cases: Vec<(String, serde_json::Value, serde_json::Value)>,
+    /// Where the per-trial workspaces go.
+    pub work_root: PathBuf,
+    pub keep_workspaces: bool,
+}
+
+pub struct Runner {
+    cfg: RunnerConfig,
+    sandbox: Box<dyn Sandbox>,
+    cpus: Vec<usize>,
+    counter: AtomicU64,
+}
+
+impl Runner {
+    pub fn new(cfg: RunnerConfig, sandbox: Box<dyn Sandbox>) -> Runner {
+        Runner {
+            cfg,
+            sandbox,
+            cpus: available_cpus(),
+            counter: AtomicU64::new(0),
+        }
+    }
+
+    pub fn sandbox(&self) -> &dyn Sandbox {
+        self.sandbox.as_ref()
+    }
+
+    pub fn cpus(&self) -> usize {
+        self.cpus.len()
+    }
+
+    pub fn run(
+        &self,
+        trial: Trial,
+        timeouts: &Timeouts,
+        cancel: &AtomicBool,
+    ) -> Result<Observation> {
+        let wall = timeouts.get(trial.perturbation.method);
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        let ws = self
+            .cfg
+            .work_root
+            .join(format!("{:?}-{n}", trial.purpose).to_lowercase());
+        let meta = ws.join(".carrera");
+        for d in [meta.join("trace"), meta.join("dumps"), ws.join("tmp")] {
+            std::fs::create_dir_all(&d).ctx(|| format!("creating {}", d.display()))?;
+        }
+        std::fs::copy(&self.cfg.source, ws.join(format!("{MODULE}.py")))
+            .ctx(|| format!("copying {}", self.cfg.source.display()))?;
+        let spec = self.spec_json(&trial, &ws);
+        std::fs::write(meta.join("spec.json"), spec.to_string()).ctx(|| "writing spec.json")?;
+
+        let marker = format!("carrera-{}-{n}", std::process::id());
+        let launch = Launch {
+            program: self.cfg.python.clone(),
+            args: vec![
+                "-c".into(),
+                "import carrera_rt.runner as r; r.main()".into(),
+            ],
+            cwd: ws.clone(),
+            env: self.env(&trial, &ws, &meta, &marker),
+            marker,
+            cpus: self.cpu_set(&trial),
+            dump: Some((DUMP_SIGNAL, meta.join("dumps"))),
+        };
+        let raw = self
+            .sandbox
+            .run(&launch, &Limits::with_wall(wall), cancel)?;
+        let obs = Observation::collect(trial, raw, &meta);
+        if !self.cfg.keep_workspaces {
+            let _ = std::fs::remove_dir_all(&ws);
+        }
+        Ok(obs)
+    }
+
+    fn spec_json(&self, trial: &Trial, ws: &Path) -> serde_json::Value {
+        let case = trial.case.map(|i| {
+            let (id, args, kwargs) = &self.cfg.cases[i];
+            serde_json::json!({"id": id, "args": args, "kwargs": kwargs})
+        });
+        serde_json::json!({
+            "mode": if trial.purpose == Purpose::Import { "import" } else { "call" },
+            "module_dir": ws,
+            "module": MODULE,
+            "function": self.cfg.function,
+            "harness": self.cfg.harness,
+            "case": case,
+        })
+    }
+
+    fn env(&self, trial: &Trial, ws: &Path, meta: &Path, marker: &str) -> Vec<(String, String)> {
+        let p = &trial.perturbation;
+        let noise = match p.noise {
+            Noise::None => "none",
+            Noise::Yield => "yield",
+            Noise::Sleep => "sleep",
+        };
+        let profile = serde_json::json!({
+            "trial": marker,
+            "dir": meta,
+            "method": p.method.as_str(),
+            "noise": noise,
+            "p": p.p,
+            "sleep_us": 200,
+            "gate_ms": p.gate_ms,
+            "seed": p.seed,
+            "events_cap": 2000,
+            "dump_signal": DUMP_SIGNAL,
+        });
+        let path = std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into());
+        [
+            ("PATH", path),
+            ("HOME", ws.display().to_string()),
+            ("TMPDIR", ws.join("tmp").display().to_string()),
+            ("LANG", "C.UTF-8".into()),
+            ("PYTHONPATH", self.cfg.runtime_dir.display().to_string()),
+            ("PYTHONNOUSERSITE", "1".into()),
+            ("PYTHONDONTWRITEBYTECODE", "1".into()),
+            ("PYTHONUNBUFFERED", "1".into()),
+            ("PYTHONHASHSEED", "0".into()),
+            ("CARRERA_PROFILE", profile.to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+    }
+
+    fn cpu_set(&self, trial: &Trial) -> Option<Vec<usize>> {
+        match trial.perturbation.cpus {
+            CpuSet::All => None,
+            CpuSet::One => {
+                let i = (trial.perturbation.seed as usize) % self.cpus.len().max(1);
+                Some(vec![*self.cpus.get(i)?])
+            }
+        }
+    }
+}
+
+/// The CPUs this process may run on (affinity), not just the machine's count.
+pub fn available_cpus() -> Vec<usize> {
+    // SAFETY: cpu_set_t is plain data filled by the kernel.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) == 0 {
+            let cpus: Vec<usize> = (0..libc::CPU_SETSIZE as usize)
+                .filter(|&c| libc::CPU_ISSET(c, &set))
+                .collect();
+            if !cpus.is_empty() {
+                return cpus;
+            }
+        }
+    }
+    (0..std::thread::available_parallelism().map_or(1, |n| n.get())).collect()
+}

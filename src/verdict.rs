@@ -1,0 +1,143 @@
+//! Verdicts: one check's conclusion over many outcomes, and their order of severity.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    // Declared from best to worst: `Ord` is severity.
+    Pass,
+    NotParallel,
+    Leak,
+    NotPortable,
+    Race,
+    Wrong,
+    ResourceLimit,
+    BusyHang,
+    Deadlock,
+    Crash,
+    CompileError,
+}
+
+pub const ALL: [Verdict; 11] = [
+    Verdict::Pass,
+    Verdict::CompileError,
+    Verdict::Crash,
+    Verdict::Wrong,
+    Verdict::Race,
+    Verdict::Deadlock,
+    Verdict::BusyHang,
+    Verdict::Leak,
+    Verdict::NotPortable,
+    Verdict::NotParallel,
+    Verdict::ResourceLimit,
+];
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::CompileError => "compile_error",
+            Verdict::Crash => "crash",
+            Verdict::Wrong => "wrong",
+            Verdict::Race => "race",
+            Verdict::Deadlock => "deadlock",
+            Verdict::BusyHang => "busy_hang",
+            Verdict::Leak => "leak",
+            Verdict::NotPortable => "not_portable",
+            Verdict::NotParallel => "not_parallel",
+            Verdict::ResourceLimit => "resource_limit",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Verdict> {
+        ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// The check whose score this verdict takes away.
+    pub fn check(self) -> Check {
+        match self {
+            Verdict::Pass
+            | Verdict::CompileError
+            | Verdict::Crash
+            | Verdict::Wrong
+            | Verdict::Race
+            | Verdict::ResourceLimit => Check::Correctness,
+            Verdict::Deadlock | Verdict::BusyHang => Check::DeadlockFree,
+            Verdict::NotParallel => Check::Processes,
+            Verdict::Leak => Check::NoLeak,
+            Verdict::NotPortable => Check::Portability,
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a grade is made of; each has a weight in `exercise.toml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Check {
+    Correctness,
+    DeadlockFree,
+    Processes,
+    NoLeak,
+    Portability,
+}
+
+impl Check {
+    pub const ALL: [Check; 5] = [
+        Check::Correctness,
+        Check::DeadlockFree,
+        Check::Processes,
+        Check::NoLeak,
+        Check::Portability,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Check::Correctness => "correctness",
+            Check::DeadlockFree => "deadlock_free",
+            Check::Processes => "processes",
+            Check::NoLeak => "no_leak",
+            Check::Portability => "portability",
+        }
+    }
+
+    pub fn weight(self, w: &crate::exercise::Weights) -> u32 {
+        match self {
+            Check::Correctness => w.correctness,
+            Check::DeadlockFree => w.deadlock_free,
+            Check::Processes => w.processes,
+            Check::NoLeak => w.no_leak,
+            Check::Portability => w.portability,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_serde_agrees() {
+        for v in ALL {
+            assert_eq!(Verdict::parse(v.as_str()), Some(v));
+            assert_eq!(
+                serde_json::to_string(&v).unwrap(),
+                format!("\"{}\"", v.as_str())
+            );
+        }
+    }
+
+    #[test]
+    fn severity_puts_compile_error_worst_and_pass_best() {
+        assert_eq!(ALL.iter().max(), Some(&Verdict::CompileError));
+        assert_eq!(ALL.iter().min(), Some(&Verdict::Pass));
+        assert!(Verdict::Deadlock > Verdict::Race);
+    }
+}
