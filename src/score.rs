@@ -84,7 +84,7 @@ pub fn checks(
         .iter()
         .map(|&c| {
             let max = c.weight(&ex.spec.weights);
-            let failed = everything_failed || (verdict != Verdict::Pass && verdict.check() == c);
+            let failed = everything_failed || verdict.fails(c);
             let v = if failed { verdict } else { Verdict::Pass };
             let message = if failed {
                 tf(

@@ -55,7 +55,14 @@ impl Verdict {
         ALL.into_iter().find(|v| v.as_str() == s)
     }
 
-    /// The check whose score this verdict takes away.
+    /// Whether this verdict takes away `check`'s score. A result the required processes did
+    /// not compute earns no correctness points either: it proves nothing about concurrency.
+    pub fn fails(self, check: Check) -> bool {
+        self != Verdict::Pass
+            && (self.check() == check || (self == Verdict::NotParallel && check == Check::Correctness))
+    }
+
+    /// The check this verdict belongs to.
     pub fn check(self) -> Check {
         match self {
             Verdict::Pass

@@ -25,7 +25,7 @@ impl Exercise {
         let text = std::fs::read_to_string(&file).ctx(|| format!("reading {}", file.display()))?;
         let spec: Spec = toml::from_str(&text).map_err(|e| Error::Config {
             file: file.clone(),
-            msg: one_line(&e.to_string()),
+            msg: describe(&e, &text),
         })?;
         let ex = Exercise {
             dir: dir.to_path_buf(),
@@ -115,15 +115,20 @@ impl Exercise {
     }
 }
 
-/// toml errors span several lines (with a caret drawing); keep the message on one.
-fn one_line(msg: &str) -> String {
-    msg.lines()
-        .map(str::trim)
-        .filter(|l| {
-            !l.is_empty() && !l.starts_with('|') && !l.chars().all(|c| c == '^' || c == ' ')
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+/// `line N, key `k`: message` on one line (toml's own rendering spans several).
+fn describe(e: &toml::de::Error, text: &str) -> String {
+    let msg = e.message().trim().replace('\n', " ");
+    let Some(span) = e.span() else {
+        return msg;
+    };
+    let line_no = text[..span.start.min(text.len())].matches('\n').count() + 1;
+    let line = text.lines().nth(line_no - 1).unwrap_or("");
+    match line.split_once('=') {
+        Some((key, _)) if !line.trim_start().starts_with('[') => {
+            format!("line {line_no}, key `{}`: {msg}", key.trim())
+        }
+        _ => format!("line {line_no}: {msg}"),
+    }
 }
 
 /// 1-based line of the first `key =` in the text, or of the first mention of the key.

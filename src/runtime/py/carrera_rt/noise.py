@@ -48,17 +48,18 @@ def maybe_noise():
 
 def gate_target(gate_ms, previous):
     """In the parent, at Process.start(): the wall-clock instant the new child will wait for.
-    It is the first multiple of gate_ms at least gate_ms ahead, shared by every child started
-    while it is still gate_ms/2 ahead. A boundary chosen by each child from its own clock falls
-    between two children forked a few ms apart in about 1 run in 10, and they then run one
-    after the other."""
+    It is the first multiple of gate_ms at least 1.5 gate_ms ahead, shared by every child started
+    while it is still gate_ms/2 ahead (so a batch started within gate_ms always shares it).
+    A boundary chosen by each child from its own clock falls between two children forked a few
+    ms apart in about 1 run in 10, and they then run one after the other; the margin leaves a
+    child time to reach the gate even on a loaded machine."""
     if not gate_ms or gate_ms <= 0:
         return None
     period = gate_ms / 1000.0
     now = time.time()
     if previous is not None and previous - now >= period / 2:
         return previous
-    return math.ceil((now + period) / period) * period
+    return math.ceil((now + 1.5 * period) / period) * period
 
 
 def gate(gate_ms, target=None):
