@@ -97,8 +97,8 @@ pub struct TraceSummary {
 pub struct Observation {
     pub trial: Trial,
     pub raw: RawRun,
-    /// The terminal record, or why there is none usable.
-    pub record: Result<Record, String>,
+    /// The terminal record, or why there is none usable (a `reason.*` catalog code).
+    pub record: Result<Record, &'static str>,
     pub traces: Vec<TraceSummary>,
     /// pid → faulthandler output.
     pub dumps: BTreeMap<i32, String>,
@@ -131,17 +131,14 @@ impl Observation {
     }
 }
 
-fn read_record(path: &Path) -> Result<Record, String> {
-    let text = read_capped(path, MAX_RECORD_BYTES)
-        .ok_or("the program ended without reporting a result")?;
+fn read_record(path: &Path) -> Result<Record, &'static str> {
+    let text = read_capped(path, MAX_RECORD_BYTES).ok_or("no_result")?;
     let mut records = text.lines().filter(|l| !l.trim().is_empty());
-    let first = records
-        .next()
-        .ok_or("the program ended without reporting a result")?;
+    let first = records.next().ok_or("no_result")?;
     if records.next().is_some() {
-        return Err("more than one result was reported (forged or corrupted output)".into());
+        return Err("many_results");
     }
-    serde_json::from_str(first).map_err(|e| format!("malformed result record: {e}"))
+    serde_json::from_str(first).map_err(|_| "malformed_result")
 }
 
 /// Reads a regular file without following links, up to `cap` bytes; `None` if absent or odd.

@@ -59,7 +59,8 @@ impl Verdict {
     /// not compute earns no correctness points either: it proves nothing about concurrency.
     pub fn fails(self, check: Check) -> bool {
         self != Verdict::Pass
-            && (self.check() == check || (self == Verdict::NotParallel && check == Check::Correctness))
+            && (self.check() == check
+                || (self == Verdict::NotParallel && check == Check::Correctness))
     }
 
     /// The check this verdict belongs to.

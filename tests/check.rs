@@ -11,6 +11,12 @@ fn every_solution_gets_its_declared_verdict() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "check failed:\n{stdout}\n{stderr}");
     assert!(stdout.contains("check: 0 mismatched verdicts"), "{stdout}");
-    assert!(stdout.contains("reference.py  expected pass, got pass"), "{stdout}");
-    assert!(stdout.lines().filter(|l| l.starts_with("ok")).count() >= 10, "{stdout}");
+    assert!(
+        stdout.contains("reference.py  expected pass, got pass"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.lines().filter(|l| l.starts_with("ok")).count() >= 10,
+        "{stdout}"
+    );
 }

@@ -91,6 +91,12 @@ mod tests {
             for c in Check::ALL {
                 assert!(cat.contains_key(&format!("check.{}", c.as_str())));
             }
+            for r in crate::judge::CRASH_REASONS {
+                assert!(
+                    cat.contains_key(&format!("reason.{r}")),
+                    "missing reason.{r}"
+                );
+            }
         }
     }
 }

@@ -14,6 +14,21 @@ use crate::verdict::Verdict;
 use serde::Serialize;
 use std::sync::Mutex;
 
+/// Every `Outcome::Crash` reason code; each has a `reason.<code>` text in both catalogs.
+pub const CRASH_REASONS: [&str; 11] = [
+    "no_result",
+    "many_results",
+    "malformed_result",
+    "missing_function",
+    "import_error",
+    "raised",
+    "child_raised",
+    "unexpected_result",
+    "no_result_value",
+    "signal",
+    "bad_exit",
+];
+
 /// Bytes of stdout or stderr beyond which a trial hit the output limit.
 const OUTPUT_LIMIT: u64 = 1 << 20;
 
@@ -27,7 +42,9 @@ pub enum Outcome {
         got: serde_json::Value,
     },
     Crash {
-        reason: String,
+        /// A code: the text is `reason.<code>` in the catalogs, with `{detail}` filled in.
+        reason: &'static str,
+        detail: String,
         error: Option<Exc>,
     },
     Hang {
@@ -104,20 +121,17 @@ impl Judge {
         }
         let record = match &obs.record {
             Ok(r) => r,
-            Err(reason) => return crash(reason.clone(), None),
+            Err(reason) => return crash(reason, String::new(), None),
         };
         let outcome = match (obs.trial.purpose, record) {
             (Purpose::Import, Record::Imported) => Outcome::Ok,
-            (_, Record::MissingFunction { function }) => crash(
-                format!("the file does not define the function `{function}`"),
-                None,
-            ),
-            (_, Record::ImportError { error }) => error_outcome("importing the file failed", error),
-            (_, Record::Raised { error, .. }) => {
-                error_outcome("the function raised an exception", error)
+            (_, Record::MissingFunction { function }) => {
+                crash("missing_function", function.clone(), None)
             }
+            (_, Record::ImportError { error }) => error_outcome("import_error", error),
+            (_, Record::Raised { error, .. }) => error_outcome("raised", error),
             (Purpose::Import, _) | (_, Record::Imported) => {
-                crash("the program reported an unexpected result".into(), None)
+                crash("unexpected_result", String::new(), None)
             }
             (
                 _,
@@ -141,7 +155,7 @@ impl Judge {
                     };
                 }
                 if let Some(err) = obs.traces.iter().find_map(|t| t.error.as_ref()) {
-                    return error_outcome("a child process raised an exception", err);
+                    return error_outcome("child_raised", err);
                 }
                 self.returned(obs, value)
             }
@@ -156,21 +170,18 @@ impl Judge {
             };
         }
         if raw.exit != Exit::Code(0) {
-            return crash(
-                format!("the program exited with {:?} after returning", raw.exit),
-                None,
-            );
+            return crash("bad_exit", format!("{:?}", raw.exit), None);
         }
         Outcome::Ok
     }
 
     fn returned(&self, obs: &Observation, value: &serde_json::Value) -> Outcome {
         let Some(i) = obs.trial.case else {
-            return crash("a result was reported for no case".into(), None);
+            return crash("unexpected_result", String::new(), None);
         };
         let got = value.get("result").cloned();
         let Some(got) = got else {
-            return crash("the harness reported no `result`".into(), None);
+            return crash("no_result_value", String::new(), None);
         };
         let expected = self.expected.get(i).cloned().flatten();
         if let Some(expected) = &expected {
@@ -219,11 +230,15 @@ impl Judge {
     }
 }
 
-fn crash(reason: String, error: Option<Exc>) -> Outcome {
-    Outcome::Crash { reason, error }
+fn crash(reason: &'static str, detail: String, error: Option<Exc>) -> Outcome {
+    Outcome::Crash {
+        reason,
+        detail,
+        error,
+    }
 }
 
-fn error_outcome(reason: &str, error: &Exc) -> Outcome {
+fn error_outcome(reason: &'static str, error: &Exc) -> Outcome {
     match error.kind.as_str() {
         "MemoryError" => Outcome::LimitHit {
             which: "memory".into(),
@@ -231,7 +246,7 @@ fn error_outcome(reason: &str, error: &Exc) -> Outcome {
         "OSError" if error.message.contains("File too large") => Outcome::LimitHit {
             which: "file size".into(),
         },
-        _ => crash(reason.into(), Some(error.clone())),
+        _ => crash(reason, String::new(), Some(error.clone())),
     }
 }
 
@@ -243,7 +258,7 @@ fn signal_outcome(sig: i32) -> Outcome {
         libc::SIGXFSZ => Outcome::LimitHit {
             which: "file size".into(),
         },
-        _ => crash(format!("the program was killed by signal {sig}"), None),
+        _ => crash("signal", sig.to_string(), None),
     }
 }
 

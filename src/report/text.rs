@@ -70,14 +70,14 @@ impl Exporter for Text {
         }
         if let Some(f) = &g.failure {
             out.push('\n');
-            self.failure(&mut out, f, lang);
+            self.failure(&mut out, f, &g.submission, lang);
         }
         out
     }
 }
 
 impl Text {
-    fn failure(&self, out: &mut String, f: &FailureReport, lang: Lang) {
+    fn failure(&self, out: &mut String, f: &FailureReport, file: &str, lang: Lang) {
         let head = |k: &str| self.paint("1", &t(lang, k));
         if let (Some(case), Some(call)) = (&f.case, &f.call) {
             let _ = writeln!(
@@ -99,7 +99,7 @@ impl Text {
                     lang,
                     "ui.compile_at",
                     &[
-                        ("file", String::from("<file>")),
+                        ("file", file.to_string()),
                         ("line", c.line.to_string()),
                         ("column", c.column.to_string()),
                         ("message", c.message.clone()),
@@ -121,14 +121,25 @@ impl Text {
                         &[("expected", expected.to_string()), ("got", got.to_string())]
                     )
                 );
-                if let Some(d) = f.diff.as_ref().filter(|d| d.lines().count() > 6) {
+                // A diff helps with lists and objects; for a number the line above says it all.
+                let compound = expected.is_array() || expected.is_object();
+                if let Some(d) = f.diff.as_ref().filter(|_| compound) {
                     for l in d.lines() {
                         let _ = writeln!(out, "    {l}");
                     }
                 }
             }
-            Some(Outcome::Crash { reason, error }) => {
-                let _ = writeln!(out, "  {reason}");
+            Some(Outcome::Crash {
+                reason,
+                detail,
+                error,
+            }) => {
+                let why = tf(
+                    lang,
+                    &format!("reason.{reason}"),
+                    &[("detail", detail.clone())],
+                );
+                let _ = writeln!(out, "  {why}");
                 if let Some(e) = error {
                     let _ = writeln!(out, "  {}: {}", e.kind, e.message);
                     if !e.frames.is_empty() {

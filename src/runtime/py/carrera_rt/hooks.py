@@ -228,8 +228,7 @@ def _patch_process(cls, gate_ms):
         # Runs in the child. Wrap this instance's run(): the gate must be the last thing before
         # the student's code, and run()'s exception must be seen before _bootstrap prints it.
         run = self.run
-
-        target = getattr(self, "_carrera_gate", None)
+        target = getattr(self, "_carrera_gate", None)  # chosen by the parent in start()
 
         def run_with_gate():
             gate(gate_ms, target)

@@ -25,10 +25,12 @@ def _repr(o):
 
 
 def _jsonable(o, depth=0):
-    """A JSON-safe copy of o: unknown objects (and NaN/inf, cycles, deep nesting, which json
-    would reject or emit as invalid JSON) become {"__repr__": repr(o)[:200]}."""
-    if o is None or isinstance(o, (bool, int, str)):
+    """A JSON-safe copy of o: unknown objects (and NaN/inf, huge ints, cycles, deep nesting,
+    which json would reject or emit as invalid JSON) become {"__repr__": repr(o)[:200]}."""
+    if o is None or isinstance(o, (bool, str)):
         return o
+    if isinstance(o, int):  # huge ints exceed Python's int-to-str limit (and any JSON reader)
+        return o if o.bit_length() <= 4000 else _repr(o)
     if isinstance(o, float):
         return o if math.isfinite(o) else _repr(o)
     if depth >= _MAX_DEPTH:
