@@ -74,7 +74,8 @@ pub struct GradeArgs {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Exercises to check (default: all).
-    pub exercises: Vec<String>,
+    #[arg(value_name = "EXERCISE")]
+    pub ids: Vec<String>,
     #[command(flatten)]
     pub stress: StressArgs,
 }

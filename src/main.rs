@@ -64,10 +64,10 @@ fn run(cli: Cli) -> Result<u8> {
             Ok(if g.verdict == Verdict::Pass { 0 } else { 1 })
         }
         Command::Check(args) => {
-            let exercises = if args.exercises.is_empty() {
+            let exercises = if args.ids.is_empty() {
                 catalog.all()?
             } else {
-                args.exercises
+                args.ids
                     .iter()
                     .map(|e| catalog.get(e))
                     .collect::<Result<Vec<_>>>()?

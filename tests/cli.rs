@@ -194,3 +194,8 @@ fn output_file_is_written_whole() {
     assert_eq!(v["score"], 0);
     assert_eq!(v["failure"]["compile"]["line"], 6);
 }
+
+#[test]
+fn check_accepts_exercise_ids_next_to_the_global_exercises_option() {
+    carrera().args(["check", "99-nope"]).assert().code(2);
+}

@@ -6,7 +6,7 @@ mod common;
 fn python_runtime_unit_tests_pass() {
     let dir = common::root().join("src/runtime/py");
     let out = std::process::Command::new("python3")
-        .args(["-B", "-m", "unittest", "discover", "-s", "tests", "-t", "."])
+        .args(["-B", "-m", "unittest", "discover", "-s", "tests", "-v"])
         .current_dir(&dir)
         .output()
         .expect("python3 runs");

@@ -1,11 +1,12 @@
 # expect: pass
 """04-lock, alternative style: a Process subclass and the Value's own lock.
 
-Instead of creating a separate ``multiprocessing.Lock`` and a lock-free counter,
-the counter is a synchronised ``multiprocessing.Value`` whose lock is obtained
-with ``get_lock()``. Each child is an instance of a top-level ``Process``
-subclass that carries the shared counter as an attribute (it is pickled with
-the process object under spawn/forkserver, inherited under fork).
+Instead of creating a separate ``multiprocessing.Lock`` next to a lock-free
+counter, the counter is a synchronised ``multiprocessing.Value`` and the
+critical section is guarded by the lock it carries, obtained with
+``get_lock()``. Each child is an instance of a top-level ``Process`` subclass
+that holds the shared counter as an attribute (pickled together with the
+process object under spawn/forkserver, inherited under fork).
 """
 import multiprocessing
 
@@ -28,15 +29,17 @@ class Incrementer(multiprocessing.Process):
 
 
 def count_with_lock(n_procs: int, n_increments: int) -> int:
-    # Created in the parent, inside the function: one counter, one lock,
-    # shared by every child. Passing lock=multiprocessing.Lock() makes
-    # get_lock() hand back a plain (non-recursive) multiprocessing.Lock.
-    counter = multiprocessing.Value("q", 0, lock=multiprocessing.Lock())
+    # Created in the parent, inside the function: one counter and one lock,
+    # shared by every child. The Value's own lock is kept on purpose: it is a
+    # recursive multiprocessing.RLock, and it has to be, because the
+    # ``.value`` property re-acquires it internally while we already hold it
+    # through get_lock(). A plain Lock passed as ``lock=`` would deadlock.
+    counter = multiprocessing.Value("q", 0)
 
     workers = [Incrementer(counter, n_increments) for _ in range(n_procs)]
-    for w in workers:          # start them all first...
+    for w in workers:  # start them all first...
         w.start()
-    for w in workers:          # ...then wait for them all
+    for w in workers:  # ...then wait for them all
         w.join()
 
     with counter.get_lock():
