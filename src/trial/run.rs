@@ -90,6 +90,7 @@ impl Runner {
             .sandbox
             .run(&launch, &Limits::with_wall(wall), cancel)?;
         let obs = Observation::collect(trial, raw, &meta);
+        unlink_semaphores(&meta.join("semaphores.txt"));
         if !self.cfg.keep_workspaces {
             let _ = std::fs::remove_dir_all(&ws);
         }
@@ -155,6 +156,22 @@ impl Runner {
                 let i = (trial.perturbation.seed as usize) % self.cpus.len().max(1);
                 Some(vec![*self.cpus.get(i)?])
             }
+        }
+    }
+}
+
+/// Removes the named semaphores a trial created: a killed tree's resource tracker could not.
+/// Only names of the form multiprocessing uses are touched.
+fn unlink_semaphores(list: &Path) {
+    let Some(text) = crate::observe::read_capped(list, 1 << 20) else {
+        return;
+    };
+    for name in text.lines().map(|l| l.trim().trim_start_matches('/')) {
+        let valid = name.strip_prefix("mp-").is_some_and(|rest| {
+            !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+        if valid {
+            let _ = std::fs::remove_file(format!("/dev/shm/sem.{name}"));
         }
     }
 }

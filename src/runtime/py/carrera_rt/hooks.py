@@ -112,6 +112,8 @@ def _patch_semlock(cls):
         orig_make(self)
         raw_acquire, raw_release = self.acquire, self.release
         key = _lock_key(self._semlock)
+        # Named semaphores outlive a killed tree in /dev/shm; the grader unlinks what is listed.
+        trace.note_semaphore(getattr(self._semlock, "name", None))
 
         def acquire(*args, **kwargs):
             maybe_noise()

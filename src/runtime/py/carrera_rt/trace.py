@@ -49,6 +49,20 @@ def after_fork():
         _state = _State(_state.cap)
 
 
+def note_semaphore(name):
+    """Append a named semaphore to dir/semaphores.txt (one short O_APPEND write)."""
+    if not name or _dir is None:
+        return
+    try:
+        fd = os.open(os.path.join(_dir, "semaphores.txt"), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, (name + "\n").encode())
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
+
+
 def record(kind, key):
     st = _state
     if st is None:
