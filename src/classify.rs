@@ -117,6 +117,8 @@ fn deterministic(
 ) -> Result<bool> {
     let got = |j: &Judged| match &j.outcome {
         Outcome::Wrong { got, .. } => Some(got.clone()),
+        // A judge's `wrong` carries its own description of what it saw.
+        Outcome::Property { en, .. } => Some(serde_json::Value::String(en.clone())),
         _ => None,
     };
     let first = got(&group[0]);

@@ -209,7 +209,12 @@ fn calibrate(ctx: &Context, ex: &Exercise) -> Result<Calibration> {
         .map(|c| c.expect.as_ref().and_then(|v| serde_json::to_value(v).ok()))
         .collect();
     let Some(reference) = ex.reference() else {
-        if let Some(c) = ex.spec.cases.iter().find(|c| c.expect.is_none()) {
+        if let Some(c) = ex
+            .spec
+            .cases
+            .iter()
+            .find(|c| c.expect.is_none() && !c.judge_only)
+        {
             return Err(Error::Config {
                 file: ex.dir.join("exercise.toml"),
                 msg: format!(
@@ -241,7 +246,7 @@ fn calibrate(ctx: &Context, ex: &Exercise) -> Result<Calibration> {
         .map(|&m| (last, Perturbation::strongest(m, 1)))
         .chain(
             (0..last)
-                .filter(|&i| ex.spec.cases[i].expect.is_none())
+                .filter(|&i| ex.spec.cases[i].expect.is_none() && !ex.spec.cases[i].judge_only)
                 .map(|i| (i, Perturbation::quiet(StartMethod::Fork))),
         )
         .enumerate()
@@ -283,6 +288,7 @@ fn calibrate(ctx: &Context, ex: &Exercise) -> Result<Calibration> {
             )));
         };
         match &expected[case] {
+            _ if ex.spec.cases[case].judge_only => {}
             Some(e) if *e != result => {
                 return Err(Error::Internal(format!(
                     "the reference solution of {} gives different results for case {}",

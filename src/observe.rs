@@ -91,6 +91,9 @@ pub struct TraceSummary {
     pub error: Option<Exc>,
     #[serde(default)]
     pub start_method_requests: Vec<String>,
+    /// CPU seconds this process used (its own claim).
+    #[serde(default)]
+    pub cpu_s: Option<f64>,
 }
 
 #[derive(Debug, Clone)]

@@ -66,6 +66,9 @@ pub struct Case {
     pub kwargs: BTreeMap<String, toml::Value>,
     /// The expected `result`. Without it, the reference solution's result is used.
     pub expect: Option<toml::Value>,
+    /// The result has no single right value (e.g. PIDs): only the exercise's judge decides.
+    #[serde(default)]
+    pub judge_only: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -457,5 +457,66 @@ class SemaphoreListTest(unittest.TestCase):
         self.assertTrue(all(n.lstrip("/").startswith("mp-") for n in names), names)
 
 
+
+class CpuTest(unittest.TestCase):
+    SOURCE = """
+    import multiprocessing as mp, time
+
+    def _spin(seconds):
+        end = time.process_time() + seconds
+        while time.process_time() < end:
+            pass
+
+    def spin(seconds):
+        p = mp.Process(target=_spin, args=(seconds,))
+        p.start()
+        p.join()
+        return p.pid
+    """
+
+    def test_trace_reports_each_process_cpu(self):
+        trial = Trial(self, self.SOURCE)
+        rec, cdir, _ = trial.run("spin", (0.4,))
+        traces = read_traces(cdir)
+        child = traces[rec["value"]["result"]]
+        main = [t for t in traces.values() if t["role"] == "main"][0]
+        self.assertGreaterEqual(child["cpu_s"], 0.4)
+        # The parent only waited: its CPU is its own start-up, not the child's work.
+        self.assertLess(main["cpu_s"], child["cpu_s"])
+
+
+
+class HarnessEventTest(unittest.TestCase):
+    def test_harness_records_its_own_event_kinds_in_children(self):
+        harness = """
+        from carrera_rt import trace
+
+        def task(i):
+            trace.record("task", str(i))
+
+        def run(fn, n):
+            return {"result": fn(task, n)}
+        """
+        source = """
+        import multiprocessing as mp
+
+        def go(task, n):
+            ps = [mp.Process(target=task, args=(i,)) for i in range(n)]
+            for p in ps:
+                p.start()
+            for p in ps:
+                p.join()
+            return [p.pid for p in ps]
+        """
+        trial = Trial(self, source, harness=harness)
+        for method in ("fork", "spawn"):
+            with self.subTest(method=method):
+                rec, cdir, _ = trial.run("go", (3,), method=method)
+                traces = read_traces(cdir)
+                for i, pid in enumerate(rec["value"]["result"]):
+                    self.assertEqual(traces[pid]["counts"].get("task"), 1)
+                    self.assertEqual([e[1:] for e in traces[pid]["events"]], [["task", str(i)]])
+
+
 if __name__ == "__main__":
     unittest.main()
