@@ -280,11 +280,14 @@ fn calibrate(ctx: &Context, ex: &Exercise) -> Result<Calibration> {
             _ => None,
         };
         let Some(result) = result else {
+            let stderr = j.obs.raw.stderr.text();
+            let tail: String = stderr.lines().rev().take(3).collect::<Vec<_>>().join(" | ");
             return Err(Error::Internal(format!(
-                "the reference solution of {} failed its calibration run ({}): {:?}",
+                "the reference solution of {} failed its calibration run ({}): {:?}; stderr: {}",
                 ex.id(),
                 j.obs.trial.perturbation,
-                j.outcome
+                j.outcome,
+                tail
             )));
         };
         match &expected[case] {

@@ -50,6 +50,8 @@ impl Catalog {
     }
 
     fn on_disk(dir: &Path) -> Catalog {
+        // Trials run in their own directories: every path handed to them must be absolute.
+        let dir = &dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
         let solutions = dir
             .parent()
             .map(|p| p.join("solutions"))
@@ -77,7 +79,9 @@ impl Catalog {
 
     /// Finds an exercise by id (`04-lock`), by number (`04`, `4`), or by a folder path.
     pub fn get(&self, name: &str) -> Result<Exercise> {
-        let as_path = Path::new(name);
+        let as_path = &Path::new(name)
+            .canonicalize()
+            .unwrap_or_else(|_| PathBuf::from(name));
         if as_path.join("exercise.toml").is_file() {
             let sol = as_path
                 .canonicalize()
