@@ -12,9 +12,12 @@ use std::time::{Duration, Instant};
 
 pub struct Minimal;
 
-/// How long survivors get to exit by themselves after the leader did (resource tracker,
-/// fork server): they are not leaks.
+/// How long survivors get to exit by themselves after the leader did.
 const LEAK_GRACE: Duration = Duration::from_millis(300);
+/// multiprocessing's own helpers (resource tracker, fork server) exit once the main process
+/// is gone, and a process already tearing down (empty cmdline) is about to: on a loaded
+/// machine that took over 300 ms (a false `leak` on a correct solution), so they get longer.
+const HELPER_GRACE: Duration = Duration::from_secs(3);
 /// How long the tree is watched to tell a deadlock (idle) from a busy hang.
 const CPU_WINDOW: Duration = Duration::from_millis(200);
 /// The longest the processes get to write their stack dumps.
@@ -125,17 +128,27 @@ fn inspect_hang(pid: i32, marker: &str, dump: Option<&(i32, std::path::PathBuf)>
 }
 
 fn leak_scan(pid: i32, marker: &str) -> Vec<super::Proc> {
-    let until = Instant::now() + LEAK_GRACE;
+    let start = Instant::now();
     loop {
-        let alive = tree::members(pid, marker);
-        if alive.is_empty() {
-            return Vec::new();
-        }
-        if Instant::now() >= until {
-            return alive.into_iter().map(|(_, i)| i).collect();
+        let alive: Vec<super::Proc> = tree::members(pid, marker)
+            .into_iter()
+            .map(|(_, i)| i)
+            .collect();
+        let waited = start.elapsed();
+        let done = alive.is_empty()
+            || waited >= HELPER_GRACE
+            || (waited >= LEAK_GRACE && !alive.iter().any(exits_by_itself));
+        if done {
+            return alive;
         }
         std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+fn exits_by_itself(p: &super::Proc) -> bool {
+    p.cmdline.is_empty()
+        || p.cmdline.contains("multiprocessing.resource_tracker")
+        || p.cmdline.contains("multiprocessing.forkserver")
 }
 
 /// Waits for the leader to exit, the deadline, or cancellation. `None` means still running.
