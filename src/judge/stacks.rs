@@ -79,10 +79,21 @@ fn parse_frame(t: &str) -> Option<Frame> {
     })
 }
 
+/// Functions of the runtime that only add noise or record; skipped when naming the wait.
+const RUNTIME_HELPERS: [&str; 5] = ["maybe_noise", "record", "gate", "note_semaphore", "reseed"];
+
 fn innermost_student_frame(dump: &str) -> (Option<Frame>, Option<String>) {
     for frames in threads(dump) {
         if let Some(f) = frames.iter().find(|f| is_student_file(&f.file)) {
-            let waiting = frames.first().map(|f| f.function.clone());
+            // The runtime's wrappers keep the name of what they wrap (acquire, get...); its
+            // noise and tracing helpers are not what the student called.
+            let waiting = frames
+                .iter()
+                .find(|f| {
+                    !(f.file.contains("/carrera_rt/")
+                        && RUNTIME_HELPERS.contains(&f.function.as_str()))
+                })
+                .map(|f| f.function.clone());
             return (Some(f.clone()), waiting);
         }
     }
@@ -109,6 +120,12 @@ Current thread 0x00007f2 (most recent call first):
         let at = at.unwrap();
         assert_eq!((at.line, at.function.as_str()), (9, "worker"));
         assert_eq!(waiting.as_deref(), Some("acquire"));
+    }
+
+    #[test]
+    fn noise_helpers_are_not_named_as_the_wait() {
+        let dump = "Current thread 0x1 (most recent call first):\n  File \"/rt/carrera_rt/noise.py\", line 40 in maybe_noise\n  File \"/rt/carrera_rt/hooks.py\", line 9 in _get\n  File \"/w/submission.py\", line 11 in _worker\n";
+        assert_eq!(innermost_student_frame(dump).1.as_deref(), Some("_get"));
     }
 
     #[test]

@@ -20,6 +20,10 @@ const LEAK_GRACE: Duration = Duration::from_millis(300);
 const HELPER_GRACE: Duration = Duration::from_secs(3);
 /// How long the tree is watched to tell a deadlock (idle) from a busy hang.
 const CPU_WINDOW: Duration = Duration::from_millis(200);
+/// Above this fraction of one CPU a hung tree is busy (spinning), not deadlocked.
+const BUSY_CPU: f64 = 0.5;
+/// How many times a starved but runnable tree gets its timeout again.
+const MAX_EXTENSIONS: u32 = 2;
 /// The longest the processes get to write their stack dumps.
 const DUMP_WAIT: Duration = Duration::from_millis(500);
 
@@ -60,16 +64,32 @@ impl Sandbox for Minimal {
         let out = spawn_reader(child.stdout.take().expect("piped"), limits.output_bytes);
         let err = spawn_reader(child.stderr.take().expect("piped"), limits.output_bytes);
 
-        let deadline = start + limits.wall;
-        let waited = wait_until(pid, deadline, cancel)?;
+        let mut deadline = start + limits.wall;
+        let mut extensions = 0;
+        let mut activity = None;
+        let waited = loop {
+            let waited = wait_until(pid, deadline, cancel)?;
+            if waited.is_some() || cancel.load(Ordering::Relaxed) {
+                break waited;
+            }
+            let a = tree::activity(pid, &launch.marker, CPU_WINDOW);
+            // Runnable but starved of CPU: a loaded machine, not a hang. Wait a little longer.
+            if a.runnable && a.cpu_fraction <= BUSY_CPU && extensions < MAX_EXTENSIONS {
+                extensions += 1;
+                deadline = Instant::now() + limits.wall;
+                continue;
+            }
+            activity = Some(a);
+            break None;
+        };
         let mut hang = None;
         let mut cancelled = false;
         let (exit, cpu) = match waited {
             Some(done) => done,
             None => {
                 cancelled = cancel.load(Ordering::Relaxed);
-                if !cancelled {
-                    hang = Some(inspect_hang(pid, &launch.marker, launch.dump.as_ref()));
+                if let Some(a) = activity.filter(|_| !cancelled) {
+                    hang = Some(inspect_hang(pid, &launch.marker, launch.dump.as_ref(), a));
                 }
                 tree::kill_all(pid, &launch.marker);
                 let (_, cpu) = reap(pid)?;
@@ -99,8 +119,12 @@ impl Sandbox for Minimal {
 }
 
 /// Watches CPU, asks every process for its stacks, and lets them write.
-fn inspect_hang(pid: i32, marker: &str, dump: Option<&(i32, std::path::PathBuf)>) -> Hang {
-    let cpu_fraction = tree::cpu_fraction(pid, marker, CPU_WINDOW);
+fn inspect_hang(
+    pid: i32,
+    marker: &str,
+    dump: Option<&(i32, std::path::PathBuf)>,
+    activity: tree::Activity,
+) -> Hang {
     let procs = match dump {
         Some((sig, dir)) => {
             let procs = tree::signal_all(pid, marker, *sig);
@@ -120,9 +144,10 @@ fn inspect_hang(pid: i32, marker: &str, dump: Option<&(i32, std::path::PathBuf)>
             .map(|(_, i)| i)
             .collect(),
     };
+    // A deadlocked tree sleeps; anything runnable or burning CPU is a busy hang.
     Hang {
-        busy: cpu_fraction > 0.5,
-        cpu_fraction,
+        busy: activity.cpu_fraction > BUSY_CPU || activity.runnable,
+        cpu_fraction: activity.cpu_fraction,
         procs,
     }
 }

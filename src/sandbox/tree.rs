@@ -51,14 +51,29 @@ pub fn cpu_seconds(procs: &[(Process, Proc)]) -> f64 {
         .sum()
 }
 
-/// Fraction of one CPU the tree burns, watched over `window`.
-pub fn cpu_fraction(leader: i32, marker: &str, window: Duration) -> f64 {
+#[derive(Debug, Clone, Copy)]
+pub struct Activity {
+    /// Fraction of one CPU the tree burnt during the window.
+    pub cpu_fraction: f64,
+    /// Some process was running or waiting for a CPU (state R) or for I/O (D) at the end.
+    pub runnable: bool,
+}
+
+/// How busy the tree is, watched over `window`.
+pub fn activity(leader: i32, marker: &str, window: Duration) -> Activity {
     let before = members(leader, marker);
     let c0 = cpu_seconds(&before);
     std::thread::sleep(window);
     // Sample the same processes: ones that died meanwhile drop out, which can only lower it.
     let c1 = cpu_seconds(&before);
-    ((c1 - c0) / window.as_secs_f64()).max(0.0)
+    let runnable = before
+        .iter()
+        .filter_map(|(p, _)| p.stat().ok())
+        .any(|s| s.state == 'R' || s.state == 'D');
+    Activity {
+        cpu_fraction: ((c1 - c0) / window.as_secs_f64()).max(0.0),
+        runnable,
+    }
 }
 
 pub fn signal_all(leader: i32, marker: &str, sig: i32) -> Vec<Proc> {
