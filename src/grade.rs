@@ -411,6 +411,9 @@ impl<'a> GradeBuilder<'a> {
         case: Option<usize>,
     ) -> FailureReport {
         let mut r = FailureReport::new(verdict, self.opts.lang);
+        if let Some(h) = self.ex.spec.hints.get(verdict.as_str()) {
+            r.hint = h.get(self.opts.lang).to_string();
+        }
         if let Some(i) = case {
             let c = &self.ex.spec.cases[i];
             r.case = Some(c.id.0.clone());

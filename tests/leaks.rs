@@ -12,10 +12,19 @@ fn survivors_of(pid: u32) -> Vec<String> {
         if !name.chars().all(|c| c.is_ascii_digit()) {
             continue;
         }
-        let Ok(env) = std::fs::read(entry.path().join("environ")) else { continue };
+        let Ok(env) = std::fs::read(entry.path().join("environ")) else {
+            continue;
+        };
         let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
-        let zombie = stat.rsplit(')').next().is_some_and(|s| s.trim_start().starts_with('Z'));
-        if !zombie && env.split(|&b| b == 0).any(|v| v.starts_with(needle.as_bytes())) {
+        let zombie = stat
+            .rsplit(')')
+            .next()
+            .is_some_and(|s| s.trim_start().starts_with('Z'));
+        if !zombie
+            && env
+                .split(|&b| b == 0)
+                .any(|v| v.starts_with(needle.as_bytes()))
+        {
             found.push(name);
         }
     }
@@ -36,7 +45,11 @@ fn grade_and_check_nothing_survives(file: &str, verdict: &str) {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["verdict"], verdict, "{v:#}");
     assert_eq!(out.status.code(), Some(1));
-    assert!(survivors_of(pid).is_empty(), "left running: {:?}", survivors_of(pid));
+    assert!(
+        survivors_of(pid).is_empty(),
+        "left running: {:?}",
+        survivors_of(pid)
+    );
 }
 
 #[test]

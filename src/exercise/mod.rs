@@ -64,6 +64,11 @@ impl Exercise {
                 return Err(err("id", format!("case id `{}` is repeated", c.id.0)));
             }
         }
+        for key in self.spec.hints.keys() {
+            if crate::verdict::Verdict::parse(key).is_none() {
+                return Err(err(key, format!("`hints.{key}`: not a verdict")));
+            }
+        }
         if self.spec.stress.methods.is_empty() {
             return Err(err("methods", "list at least one start method".into()));
         }

@@ -18,6 +18,9 @@ pub struct Spec {
     #[serde(default)]
     pub timeout: TimeoutSpec,
     pub weights: Weights,
+    /// Exercise-specific hints that replace the generic hint of a verdict, keyed by verdict.
+    #[serde(default)]
+    pub hints: BTreeMap<String, Localized>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
