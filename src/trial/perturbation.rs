@@ -67,6 +67,30 @@ impl Perturbation {
         }
     }
 
+    /// Strong fork profiles of different kinds, for telling a portability failure from a bug
+    /// that fork shows too: races differ in which kind of noise exposes them.
+    pub fn fork_cross_checks(seed: u64, n: usize) -> Vec<Perturbation> {
+        let strong = Perturbation::strongest(StartMethod::Fork, seed);
+        let kinds = [
+            strong.clone(),
+            Perturbation {
+                cpus: CpuSet::One,
+                ..strong.clone()
+            },
+            Perturbation {
+                noise: Noise::Sleep,
+                p: 0.5,
+                ..strong
+            },
+        ];
+        (0..n)
+            .map(|i| Perturbation {
+                seed: mix(seed, i as u64),
+                ..kinds[i % kinds.len()].clone()
+            })
+            .collect()
+    }
+
     /// The profile of stress trial `index`. Methods rotate so a few trials cover them all.
     pub fn draw(seed: u64, index: u64, methods: &[StartMethod]) -> Perturbation {
         let trial_seed = mix(seed, index);

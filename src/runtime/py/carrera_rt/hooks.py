@@ -127,6 +127,9 @@ def _patch_semlock(cls):
             maybe_noise()
             result = raw_release(*args, **kwargs)
             record("lock_release", key)
+            # Also after: widens the gap between leaving a critical section and what follows
+            # it, where code that writes after unlocking loses updates.
+            maybe_noise()
             return result
 
         self.acquire = acquire
@@ -221,6 +224,33 @@ def _patch_connection(cls):
 
 # -- processes ----------------------------------------------------------------------------------
 
+def _is_pool_worker(proc):
+    t = getattr(proc, "_target", None)
+    return getattr(t, "__module__", None) == "multiprocessing.pool" and \
+        getattr(t, "__name__", None) == "worker"
+
+
+def _summary_on_sigterm():
+    """Pool.terminate() (the end of every `with Pool()`) SIGTERMs its workers, which would die
+    without a trace, as if they had done nothing. Write the summary first, then die of the same
+    signal the default way, so nothing else changes."""
+    import os
+    import signal
+
+    def on_term(signum, frame):
+        try:
+            trace.run_ended()
+            trace.write_summary("child")
+        finally:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+
+    try:
+        signal.signal(signal.SIGTERM, on_term)
+    except (ValueError, OSError):
+        pass
+
+
 def _patch_process(cls, gate_ms):
     orig_bootstrap, orig_start = cls._bootstrap, cls.start
     orig_join, orig_close = cls.join, cls.close
@@ -233,6 +263,8 @@ def _patch_process(cls, gate_ms):
         target = getattr(self, "_carrera_gate", None)  # chosen by the parent in start()
 
         def run_with_gate():
+            if _is_pool_worker(self):
+                _summary_on_sigterm()
             gate(gate_ms, target)
             trace.run_started()
             try:

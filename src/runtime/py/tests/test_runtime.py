@@ -518,5 +518,32 @@ class HarnessEventTest(unittest.TestCase):
                     self.assertEqual([e[1:] for e in traces[pid]["events"]], [["task", str(i)]])
 
 
+
+class PoolTraceTest(unittest.TestCase):
+    SOURCE = """
+    import multiprocessing as mp
+    import time
+
+    def _square(x):
+        time.sleep(0.05)  # long enough that every worker, even a slow spawned one, gets tasks
+        return x * x
+
+    def squares(n, workers):
+        with mp.Pool(workers) as pool:
+            return sum(pool.map(_square, range(n), chunksize=1))
+    """
+
+    def test_pool_workers_killed_by_terminate_still_leave_a_trace(self):
+        trial = Trial(self, self.SOURCE)
+        for method in ("fork", "spawn"):
+            with self.subTest(method=method):
+                rec, cdir, _ = trial.run("squares", (40, 3), method=method)
+                self.assertEqual(rec["value"], {"result": sum(x * x for x in range(40))})
+                workers = [t for t in read_traces(cdir).values() if "PoolWorker" in (t["name"] or "")]
+                self.assertEqual(len(workers), 3, [t["name"] for t in read_traces(cdir).values()])
+                # The tasks arrive over the pool's queue: together the workers took all 40.
+                self.assertGreaterEqual(sum(t["counts"]["recv"] for t in workers), 40)
+
+
 if __name__ == "__main__":
     unittest.main()
