@@ -1,0 +1,25 @@
+"""06-histogram harness: runs inside the student's process tree and only reports what it saw.
+
+The case gives a seed, a length, n_bins and n_workers; the data is generated here, the same way
+in every run (a small LCG, so it does not depend on the Python version), and skewed so that a few
+bins get most of the values: concurrent updates then keep hitting the same counters.
+"""
+
+
+def make_data(seed, length, n_bins):
+    x = seed & 0xFFFFFFFFFFFFFFFF
+    out = []
+    for _ in range(length):
+        x = (x * 6364136223846793005 + 1442695040888963407) & 0xFFFFFFFFFFFFFFFF
+        r = x >> 24
+        # The smaller of two uniform draws: low bins are more frequent than high ones.
+        out.append(min(r % n_bins, (r >> 20) % n_bins))
+    return out
+
+
+def run(fn, seed, length, n_bins, n_workers, repeat=1):
+    # repeat > 1: the data is one block repeated, so that every equal slice of it has the same
+    # histogram (a solution that overwrites instead of adding then returns exactly 1/repeat of
+    # every count, whichever worker writes last).
+    data = make_data(seed, length // repeat, n_bins) * repeat
+    return {"result": fn(data, n_bins, n_workers)}
