@@ -22,6 +22,8 @@ const HELPER_GRACE: Duration = Duration::from_secs(3);
 const CPU_WINDOW: Duration = Duration::from_millis(200);
 /// Above this fraction of one CPU a hung tree is busy (spinning), not deadlocked.
 const BUSY_CPU: f64 = 0.5;
+/// Context switches in the watch window above which a hung tree is still spinning.
+const BUSY_SWITCHES: u64 = 10;
 /// How many times a starved but runnable tree gets its timeout again.
 const MAX_EXTENSIONS: u32 = 2;
 /// The longest the processes get to write their stack dumps.
@@ -144,9 +146,12 @@ fn inspect_hang(
             .map(|(_, i)| i)
             .collect(),
     };
-    // A deadlocked tree sleeps; anything runnable or burning CPU is a busy hang.
+    // A deadlocked tree sleeps without waking; anything runnable, burning CPU or waking up
+    // again and again (a spin loop slowed by sleep noise) is a busy hang.
     Hang {
-        busy: activity.cpu_fraction > BUSY_CPU || activity.runnable,
+        busy: activity.cpu_fraction > BUSY_CPU
+            || activity.runnable
+            || activity.switches >= BUSY_SWITCHES,
         cpu_fraction: activity.cpu_fraction,
         procs,
     }

@@ -57,13 +57,26 @@ pub struct Activity {
     pub cpu_fraction: f64,
     /// Some process was running or waiting for a CPU (state R) or for I/O (D) at the end.
     pub runnable: bool,
+    /// Context switches the tree made during the window. A deadlocked tree makes none; a
+    /// busy-wait slowed by sleep noise makes many while using little CPU.
+    pub switches: u64,
+}
+
+fn switches(procs: &[(Process, Proc)]) -> u64 {
+    procs
+        .iter()
+        .filter_map(|(p, _)| p.status().ok())
+        .map(|s| s.voluntary_ctxt_switches.unwrap_or(0) + s.nonvoluntary_ctxt_switches.unwrap_or(0))
+        .sum()
 }
 
 /// How busy the tree is, watched over `window`.
 pub fn activity(leader: i32, marker: &str, window: Duration) -> Activity {
     let before = members(leader, marker);
     let c0 = cpu_seconds(&before);
+    let s0 = switches(&before);
     std::thread::sleep(window);
+    let s1 = switches(&before);
     // Sample the same processes: ones that died meanwhile drop out, which can only lower it.
     let c1 = cpu_seconds(&before);
     let runnable = before
@@ -73,6 +86,7 @@ pub fn activity(leader: i32, marker: &str, window: Duration) -> Activity {
     Activity {
         cpu_fraction: ((c1 - c0) / window.as_secs_f64()).max(0.0),
         runnable,
+        switches: s1.saturating_sub(s0),
     }
 }
 
