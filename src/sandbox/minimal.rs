@@ -24,8 +24,9 @@ const CPU_WINDOW: Duration = Duration::from_millis(200);
 const BUSY_CPU: f64 = 0.5;
 /// Context switches in the watch window above which a hung tree is still spinning.
 const BUSY_SWITCHES: u64 = 10;
-/// How many times a starved but runnable tree gets its timeout again.
-const MAX_EXTENSIONS: u32 = 2;
+/// How many times a starved but runnable tree gets half its timeout again. A spinning tree
+/// on a loaded machine looks the same and pays for it, so keep this small.
+const MAX_EXTENSIONS: u32 = 1;
 /// The longest the processes get to write their stack dumps.
 const DUMP_WAIT: Duration = Duration::from_millis(500);
 
@@ -78,7 +79,7 @@ impl Sandbox for Minimal {
             // Runnable but starved of CPU: a loaded machine, not a hang. Wait a little longer.
             if a.runnable && a.cpu_fraction <= BUSY_CPU && extensions < MAX_EXTENSIONS {
                 extensions += 1;
-                deadline = Instant::now() + limits.wall;
+                deadline = Instant::now() + limits.wall / 2;
                 continue;
             }
             activity = Some(a);
