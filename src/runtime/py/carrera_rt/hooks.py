@@ -224,33 +224,6 @@ def _patch_connection(cls):
 
 # -- processes ----------------------------------------------------------------------------------
 
-def _is_pool_worker(proc):
-    t = getattr(proc, "_target", None)
-    return getattr(t, "__module__", None) == "multiprocessing.pool" and \
-        getattr(t, "__name__", None) == "worker"
-
-
-def _summary_on_sigterm():
-    """Pool.terminate() (the end of every `with Pool()`) SIGTERMs its workers, which would die
-    without a trace, as if they had done nothing. Write the summary first, then die of the same
-    signal the default way, so nothing else changes."""
-    import os
-    import signal
-
-    def on_term(signum, frame):
-        try:
-            trace.run_ended()
-            trace.write_summary("child")
-        finally:
-            signal.signal(signum, signal.SIG_DFL)
-            os.kill(os.getpid(), signum)
-
-    try:
-        signal.signal(signal.SIGTERM, on_term)
-    except (ValueError, OSError):
-        pass
-
-
 def _patch_process(cls, gate_ms):
     orig_bootstrap, orig_start = cls._bootstrap, cls.start
     orig_join, orig_close = cls.join, cls.close
@@ -263,8 +236,6 @@ def _patch_process(cls, gate_ms):
         target = getattr(self, "_carrera_gate", None)  # chosen by the parent in start()
 
         def run_with_gate():
-            if _is_pool_worker(self):
-                _summary_on_sigterm()
             gate(gate_ms, target)
             trace.run_started()
             try:

@@ -519,6 +519,269 @@ class HarnessEventTest(unittest.TestCase):
 
 
 
+if __name__ == "__main__":
+            lock, ready = mp.Lock(), mp.Event()
+            lock.acquire()
+            p = mp.Process(target=worker, args=(lock, ready))
+            p.start()
+            ready.wait()
+            print(p.pid, flush=True)
+            sys.stdin.readline()
+            lock.release()
+            p.join()
+            print(p.exitcode, flush=True)
+        """)
+
+    def test_signal_dumps_stacks_of_blocked_child(self):
+        line = [i for i, l in enumerate(self.SCRIPT.splitlines(), 1) if "BLOCKED" in l][0]
+        for method in ("fork", "spawn"):
+            with self.subTest(method=method), tempfile.TemporaryDirectory() as d:
+                script = os.path.join(d, "student.py")
+                with open(script, "w") as f:
+                    f.write(self.SCRIPT)
+                cdir = os.path.join(d, ".carrera")
+                proc = subprocess.Popen([PY, script], cwd=d, env=base_env(make_profile(
+                    cdir, method=method, noise="yield", p=0.5)), stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE, universal_newlines=True)
+                try:
+                    pid = int(proc.stdout.readline())
+                    dump = os.path.join(cdir, "dumps", "%d.txt" % pid)
+                    want = 'File "%s", line %d in worker' % (script, line)
+                    text, deadline = "", time.time() + 20
+                    while want not in text and time.time() < deadline:
+                        os.kill(pid, signal.SIGUSR1)  # again, in case it was not blocked yet
+                        time.sleep(0.2)
+                        with open(dump) as f:
+                            text = f.read()
+                    self.assertIn(want, text)
+                    out, _ = proc.communicate("go\n", timeout=TIMEOUT)
+                    self.assertEqual(out.strip(), "0")  # the dump did not disturb the child
+                finally:
+                    if proc.poll() is None:
+                        proc.kill()
+                        proc.wait()
+
+
+class RunnerTest(unittest.TestCase):
+    SOURCE = """
+    import multiprocessing as mp
+    import time
+
+    def _ok():
+        pass
+
+    def _sleep():
+        time.sleep(30)
+
+    def _fail():
+        raise KeyError("in child")
+
+    def returns(n):
+        a = mp.Process(target=_ok)
+        b = mp.Process(target=_sleep, daemon=True)  # never joined; killed at exit (daemon)
+        c = mp.Process(target=_fail)
+        for p in (a, b, c):
+            p.start()
+        a.join()
+        c.join()
+        return {"n": n, "set": {1}, "nan": float("nan"), 3: (1, 2)}
+
+    def raises(x):
+        a = mp.Process(target=_ok)
+        a.start()
+        a.join()
+        return helper(x)
+
+    def helper(x):
+        return 1 / x
+    """
+
+    def test_import_mode(self):
+        trial = Trial(self, self.SOURCE)
+        rec, cdir, proc = trial.run("returns", mode="import")
+        self.assertEqual(rec, {"kind": "imported"})
+        self.assertIn("main", [t["role"] for t in read_traces(cdir).values()])
+        rec, _, _ = trial.run("nope", mode="import")
+        self.assertEqual(rec, {"kind": "missing_function", "function": "nope"})
+        rec, _, _ = trial.run("nope", mode="call")
+        self.assertEqual(rec, {"kind": "missing_function", "function": "nope"})
+
+    def test_import_errors(self):
+        for source, etype, line in (("x = 1\nraise RuntimeError('boom')\n", "RuntimeError", 2),
+                                    ("def f(:\n    pass\n", "SyntaxError", 1)):
+            with self.subTest(etype=etype):
+                rec, _, _ = Trial(self, source).run("f", mode="import")
+                self.assertEqual(rec["kind"], "import_error")
+                self.assertEqual(rec["error"]["type"], etype)
+                last = rec["error"]["frames"][-1]
+                self.assertTrue(last["file"].endswith("submission.py"), last)
+                self.assertEqual(last["line"], line)
+
+    def test_raised_with_frames(self):
+        trial = Trial(self, self.SOURCE)
+        rec, cdir, _ = trial.run("raises", (0,))
+        self.assertEqual(rec["kind"], "raised", rec)
+        err = rec["error"]
+        self.assertEqual((err["type"], err["message"]), ("ZeroDivisionError", "division by zero"))
+        self.assertEqual([f["function"] for f in err["frames"]], ["raises", "helper"])
+        self.assertEqual(err["frames"][-1]["text"], "return 1 / x")
+        self.assertTrue(all(f["file"].endswith("submission.py") for f in err["frames"]))
+        self.assertGreaterEqual(rec["elapsed_s"], 0)
+        self.assertEqual([(c["joined"], c["exitcode"]) for c in rec["children"]], [(True, 0)])
+        main = [t for t in read_traces(cdir).values() if t["role"] == "main"][0]
+        self.assertEqual(main["error"]["type"], "ZeroDivisionError")
+
+    def test_returned_with_children(self):
+        trial = Trial(self, self.SOURCE)
+        rec, cdir, proc = trial.run("returns", (7,), noise="yield", p=0.5)
+        self.assertEqual(rec["kind"], "returned", rec)
+        self.assertEqual(rec["value"], {"result": {
+            "n": 7, "set": {"__repr__": "{1}"}, "nan": {"__repr__": "nan"}, "3": [1, 2]}})
+        a, b, c = rec["children"]
+        self.assertEqual((a["joined"], a["alive"], a["exitcode"]), (True, False, 0))
+        self.assertEqual((b["joined"], b["alive"], b["exitcode"]), (False, True, None))
+        self.assertEqual((c["joined"], c["alive"], c["exitcode"]), (True, False, 1))
+        self.assertEqual([x["name"] for x in (a, b, c)], ["Process-1", "Process-2", "Process-3"])
+        err = read_traces(cdir)[c["pid"]]["error"]
+        self.assertEqual((err["type"], err["frames"][-1]["function"]), ("KeyError", "_fail"))
+        self.assertIn("KeyError: 'in child'", proc.stderr)  # multiprocessing still prints it
+
+    def test_harness(self):
+        harness = """
+        def run(fn, *args, **kwargs):
+            return {"twice": [fn(*args, **kwargs), fn(*args, **kwargs)], "obj": object}
+        """
+        trial = Trial(self, "def f(a, b=0):\n    return a + b\n", harness=harness)
+        rec, _, _ = trial.run("f", (1,), {"b": 2})
+        self.assertEqual(rec["value"], {"twice": [3, 3],
+                                        "obj": {"__repr__": "<class 'object'>"}})
+
+
+class MessagingTest(unittest.TestCase):
+    SOURCE = """
+    import multiprocessing as mp
+
+    def _produce(q, k, n):
+        for i in range(n):
+            q.put((k, i))
+
+    def _pipe(conn, n):
+        for i in range(n):
+            conn.send(i)
+        conn.send_bytes(b"end")
+        conn.close()
+
+    def exchange(nprod, n):
+        q = mp.Queue()
+        ps = [mp.Process(target=_produce, args=(q, k, n)) for k in range(nprod)]
+        for p in ps:
+            p.start()
+        got = sorted(tuple(q.get()) for _ in range(nprod * n))
+        for p in ps:
+            p.join()
+        a, b = mp.Pipe()
+        p = mp.Process(target=_pipe, args=(b, n))
+        p.start()
+        recv = [a.recv() for _ in range(n)]
+        end = a.recv_bytes()
+        p.join()
+        want = sorted((k, i) for k in range(nprod) for i in range(n))
+        return {"queue": got == want, "pipe": recv == list(range(n)) and end == b"end"}
+    """
+
+    def test_queue_and_pipe_deliver_everything(self):
+        trial = Trial(self, self.SOURCE)
+        for prof in (dict(method="fork", noise="yield", p=1.0, gate_ms=20),
+                     dict(method="fork", noise="sleep", p=0.3, sleep_us=300),
+                     dict(method="spawn", noise="yield", p=1.0)):
+            with self.subTest(**prof):
+                rec, cdir, _ = trial.run("exchange", (3, 100), **prof)
+                self.assertEqual(rec.get("value"), {"result": {"queue": True, "pipe": True}},
+                                 rec)
+                traces = read_traces(cdir)
+                kids = [traces[c["pid"]]["counts"] for c in rec["children"]]
+                self.assertEqual([k["queue_put"] for k in kids[:3]], [100] * 3)
+                self.assertEqual(kids[3]["send"], 101)
+                main = [t for t in traces.values() if t["role"] == "main"][0]["counts"]
+                self.assertEqual((main["queue_get"], main["recv"]), (300, 401))
+
+
+
+class SemaphoreListTest(unittest.TestCase):
+    def test_named_semaphores_are_listed_for_the_grader(self):
+        # Under spawn a Value's lock is a named semaphore in /dev/shm; the grader must learn
+        # its name to unlink it if the tree is killed.
+        trial = Trial(self, COUNTER)
+        rec, cdir, _ = trial.run("count", (2, 10, True), method="spawn")
+        self.assertEqual(rec.get("value"), {"result": 20}, rec)
+        with open(os.path.join(cdir, "semaphores.txt")) as f:
+            names = set(f.read().split())
+        self.assertTrue(names, "no semaphore listed")
+        self.assertTrue(all(n.lstrip("/").startswith("mp-") for n in names), names)
+
+
+
+class CpuTest(unittest.TestCase):
+    SOURCE = """
+    import multiprocessing as mp, time
+
+    def _spin(seconds):
+        end = time.process_time() + seconds
+        while time.process_time() < end:
+            pass
+
+    def spin(seconds):
+        p = mp.Process(target=_spin, args=(seconds,))
+        p.start()
+        p.join()
+        return p.pid
+    """
+
+    def test_trace_reports_each_process_cpu(self):
+        trial = Trial(self, self.SOURCE)
+        rec, cdir, _ = trial.run("spin", (0.4,))
+        traces = read_traces(cdir)
+        child = traces[rec["value"]["result"]]
+        main = [t for t in traces.values() if t["role"] == "main"][0]
+        self.assertGreaterEqual(child["cpu_s"], 0.4)
+        # The parent only waited: its CPU is its own start-up, not the child's work.
+        self.assertLess(main["cpu_s"], child["cpu_s"])
+
+
+
+class HarnessEventTest(unittest.TestCase):
+    def test_harness_records_its_own_event_kinds_in_children(self):
+        harness = """
+        from carrera_rt import trace
+
+        def task(i):
+            trace.record("task", str(i))
+
+        def run(fn, n):
+            return {"result": fn(task, n)}
+        """
+        source = """
+        import multiprocessing as mp
+
+        def go(task, n):
+            ps = [mp.Process(target=task, args=(i,)) for i in range(n)]
+            for p in ps:
+                p.start()
+            for p in ps:
+                p.join()
+            return [p.pid for p in ps]
+        """
+        trial = Trial(self, source, harness=harness)
+        for method in ("fork", "spawn"):
+            with self.subTest(method=method):
+                rec, cdir, _ = trial.run("go", (3,), method=method)
+                traces = read_traces(cdir)
+                for i, pid in enumerate(rec["value"]["result"]):
+                    self.assertEqual(traces[pid]["counts"].get("task"), 1)
+                    self.assertEqual([e[1:] for e in traces[pid]["events"]], [["task", str(i)]])
+
+
+
 class PoolTraceTest(unittest.TestCase):
     SOURCE = """
     import multiprocessing as mp
