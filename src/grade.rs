@@ -18,7 +18,7 @@ use crate::trial::{Perturbation, Purpose, Runner, RunnerConfig, Timeouts, Trial}
 use crate::verdict::Verdict;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone)]
@@ -39,6 +39,9 @@ pub struct Context {
     work: WorkDir,
     calibrations: Mutex<HashMap<String, Calibration>>,
     counter: Mutex<u64>,
+    /// Trials hold it shared; a speedup measurement holds it alone, so that concurrent
+    /// gradings never run trials next to a timed call.
+    measuring: RwLock<()>,
 }
 
 #[derive(Debug, Clone)]
@@ -57,10 +60,21 @@ impl Context {
             work,
             calibrations: Mutex::new(HashMap::new()),
             counter: Mutex::new(0),
+            measuring: RwLock::new(()),
         })
     }
 
     fn runner(&self, ex: &Exercise, source: PathBuf, keep: bool) -> Runner {
+        self.runner_with(ex, source, keep, cases_json(ex))
+    }
+
+    fn runner_with(
+        &self,
+        ex: &Exercise,
+        source: PathBuf,
+        keep: bool,
+        cases: Vec<(String, serde_json::Value, serde_json::Value)>,
+    ) -> Runner {
         let mut n = self.counter.lock().unwrap();
         *n += 1;
         Runner::new(
@@ -70,7 +84,7 @@ impl Context {
                 source,
                 function: ex.spec.submission.function.0.clone(),
                 harness: ex.harness_path(),
-                cases: cases_json(ex),
+                cases,
                 work_root: self.work.path.join(format!("g{n}")),
                 keep_workspaces: keep,
             },
@@ -96,6 +110,7 @@ pub fn cases_json(ex: &Exercise) -> Vec<(String, serde_json::Value, serde_json::
 pub fn grade(ctx: &Context, ex: &Exercise, sub: &Submission, opts: &Options) -> Result<Grade> {
     let start = Instant::now();
     let mut grade = GradeBuilder::new(ctx, ex, sub, opts);
+    let trials_running = ctx.measuring.read().unwrap_or_else(|e| e.into_inner());
 
     if let Some(err) = prepare::compile(&ctx.python, &sub.path)? {
         let mut f = FailureReport::new(Verdict::CompileError, opts.lang);
@@ -177,7 +192,10 @@ pub fn grade(ctx: &Context, ex: &Exercise, sub: &Submission, opts: &Options) -> 
         failures: stress.judged.iter().filter(|j| !j.outcome.is_ok()).count(),
     };
     let Some(first) = stress.first_failure() else {
-        return Ok(grade.finish(Verdict::Pass, None, tally, false, start));
+        drop(trials_running);
+        let verdict = grade.measure_speedup()?;
+        let failure = grade.speedup_failure.take();
+        return Ok(grade.finish(verdict, failure, tally, false, start));
     };
     if let Outcome::JudgeError { message } = &first.outcome {
         return Err(Error::Internal(message.clone()));
@@ -327,6 +345,9 @@ struct GradeBuilder<'a> {
     opts: &'a Options,
     timeouts: Option<Timeouts>,
     stress_seconds: f64,
+    speedup: Option<crate::speedup::Speedup>,
+    /// The timed call returned a wrong result: the failure to report.
+    speedup_failure: Option<FailureReport>,
 }
 
 impl<'a> GradeBuilder<'a> {
@@ -338,6 +359,8 @@ impl<'a> GradeBuilder<'a> {
             opts,
             timeouts: None,
             stress_seconds: 0.0,
+            speedup: None,
+            speedup_failure: None,
         }
     }
 
@@ -349,7 +372,18 @@ impl<'a> GradeBuilder<'a> {
         all_failed: bool,
         start: Instant,
     ) -> Grade {
-        let checks = score::checks(self.ex, verdict, &tally, all_failed, self.opts.lang);
+        let mut checks = score::checks(self.ex, verdict, &tally, all_failed, self.opts.lang);
+        let speedup = self.ex.spec.speedup.as_ref().map(|_| {
+            self.speedup.clone().unwrap_or_else(|| {
+                crate::speedup::Speedup::not_measured(
+                    crate::speedup::Status::NotMeasured,
+                    crate::speedup::cpus::available(),
+                    self.ex.spec.weights.speedup,
+                    self.opts.lang,
+                )
+            })
+        });
+        checks.extend(speedup.iter().map(score::speedup_check));
         Grade {
             exercise: self.ex.id().to_string(),
             submission: self.sub.shown.clone(),
@@ -386,8 +420,94 @@ impl<'a> GradeBuilder<'a> {
                 0.0
             },
             failure,
+            speedup,
             carrera_version: env!("CARGO_PKG_VERSION"),
         }
+    }
+
+    /// Times the student against the reference, alone on the machine, once every other check
+    /// passed. Returns the verdict: pass, no_speedup, or wrong if the timed call's result was.
+    fn measure_speedup(&mut self) -> Result<Verdict> {
+        use crate::speedup::{self, Bench, Failed, Speedup, Status};
+        let Some(spec) = &self.ex.spec.speedup else {
+            return Ok(Verdict::Pass);
+        };
+        let (lang, max) = (self.opts.lang, self.ex.spec.weights.speedup);
+        let cpus = speedup::cpus::available();
+        if cpus < speedup::MIN_CPUS {
+            self.speedup = Some(Speedup::not_measured(Status::SkippedCpus, cpus, max, lang));
+            return Ok(Verdict::Pass);
+        }
+        let reference = self.ex.reference().ok_or_else(|| Error::Config {
+            file: self.ex.dir.join("exercise.toml"),
+            msg: "[speedup] needs a reference solution to compare with".into(),
+        })?;
+        let calls = speedup::calls(spec, cpus);
+        let keep = self.opts.keep;
+        let student = self
+            .ctx
+            .runner_with(self.ex, self.sub.path.clone(), keep, calls.clone());
+        let reference = self.ctx.runner_with(self.ex, reference, keep, calls);
+        let bench = Bench {
+            student: &student,
+            reference: &reference,
+            spec,
+            cpus,
+            seed: self.opts.seed,
+        };
+        let alone = self
+            .ctx
+            .measuring
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        let measured = speedup::score(&bench, max, lang)?;
+        drop(alone);
+        let verdict = if measured.full() {
+            Verdict::Pass
+        } else {
+            Verdict::NoSpeedup
+        };
+        let verdict = match &measured.failed {
+            Some(Failed::Result {
+                workers,
+                expected,
+                got,
+            }) => {
+                let mut r = FailureReport::new(Verdict::Wrong, lang);
+                r.case = Some("speedup".into());
+                let mut args: Vec<String> = spec.args.iter().map(|a| a.to_string()).collect();
+                args[spec.workers_arg] = workers.to_string();
+                r.call = Some(format!(
+                    "{}({})",
+                    self.ex.spec.submission.function.0,
+                    args.join(", ")
+                ));
+                r.diff = Some(diff(expected, got));
+                r.outcome = Some(Outcome::Wrong {
+                    case: "speedup".into(),
+                    expected: expected.clone(),
+                    got: got.clone(),
+                });
+                self.speedup_failure = Some(r);
+                Verdict::Wrong
+            }
+            _ if verdict == Verdict::NoSpeedup => {
+                let mut r = FailureReport::new(Verdict::NoSpeedup, lang);
+                if let Some(h) = self.ex.spec.hints.get(Verdict::NoSpeedup.as_str()) {
+                    r.hint = h.get(lang).to_string();
+                }
+                // What the kernel saw of this submission beats a generic hint.
+                if let Some(h) = &measured.hint {
+                    r.hint = h.clone();
+                }
+                r.detail = Some(measured.message.clone());
+                self.speedup_failure = Some(r);
+                verdict
+            }
+            _ => verdict,
+        };
+        self.speedup = Some(measured);
+        Ok(verdict)
     }
 
     fn failure_from_finding(&self, f: &Finding) -> FailureReport {

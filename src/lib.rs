@@ -20,6 +20,7 @@ pub mod report;
 pub mod runtime;
 pub mod sandbox;
 pub mod score;
+pub mod speedup;
 pub mod submission;
 pub mod trial;
 pub mod verdict;

@@ -30,6 +30,8 @@ pub struct Grade {
     pub timeout_s: std::collections::BTreeMap<&'static str, f64>,
     pub trials_per_second: f64,
     pub failure: Option<FailureReport>,
+    /// Only for exercises with a `[speedup]` section.
+    pub speedup: Option<crate::speedup::Speedup>,
     pub carrera_version: &'static str,
 }
 
@@ -64,6 +66,8 @@ pub struct FailureReport {
     pub diff: Option<String>,
     pub traceback: Vec<Frame>,
     pub leaked: Vec<Proc>,
+    /// What happened, in words, when no outcome says it (e.g. the speedup measurement).
+    pub detail: Option<String>,
 }
 
 pub struct Tally {
@@ -73,6 +77,7 @@ pub struct Tally {
 
 /// Builds the checks: the one the verdict belongs to fails, the others pass on the trials
 /// that ran. Compile errors and failed imports fail everything: nothing could be checked.
+/// The speedup check is scored apart (`speedup_check`).
 pub fn checks(
     ex: &Exercise,
     verdict: Verdict,
@@ -82,6 +87,7 @@ pub fn checks(
 ) -> Vec<CheckResult> {
     Check::ALL
         .iter()
+        .filter(|&&c| c != Check::Speedup)
         .map(|&c| {
             let max = c.weight(&ex.spec.weights);
             let failed = everything_failed || verdict.fails(c);
@@ -112,6 +118,23 @@ pub fn checks(
         .collect()
 }
 
+/// The speedup check, from its measurement (partial marks are possible).
+pub fn speedup_check(sp: &crate::speedup::Speedup) -> CheckResult {
+    CheckResult {
+        name: Check::Speedup.as_str(),
+        verdict: if sp.full() {
+            Verdict::Pass
+        } else {
+            Verdict::NoSpeedup
+        },
+        score: sp.score,
+        max_score: sp.max_score,
+        trials: sp.runs.len(),
+        failures: 0,
+        message: sp.message.clone(),
+    }
+}
+
 impl FailureReport {
     pub fn new(verdict: Verdict, lang: Lang) -> FailureReport {
         let key = |part: &str| t(lang, &format!("verdict.{verdict}.{part}"));
@@ -131,6 +154,7 @@ impl FailureReport {
             diff: None,
             traceback: Vec::new(),
             leaked: Vec::new(),
+            detail: None,
         }
     }
 

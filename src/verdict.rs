@@ -8,6 +8,7 @@ use std::fmt;
 pub enum Verdict {
     // Declared from best to worst: `Ord` is severity.
     Pass,
+    NoSpeedup,
     NotParallel,
     Leak,
     NotPortable,
@@ -20,7 +21,7 @@ pub enum Verdict {
     CompileError,
 }
 
-pub const ALL: [Verdict; 11] = [
+pub const ALL: [Verdict; 12] = [
     Verdict::Pass,
     Verdict::CompileError,
     Verdict::Crash,
@@ -32,6 +33,7 @@ pub const ALL: [Verdict; 11] = [
     Verdict::NotPortable,
     Verdict::NotParallel,
     Verdict::ResourceLimit,
+    Verdict::NoSpeedup,
 ];
 
 impl Verdict {
@@ -48,6 +50,7 @@ impl Verdict {
             Verdict::NotPortable => "not_portable",
             Verdict::NotParallel => "not_parallel",
             Verdict::ResourceLimit => "resource_limit",
+            Verdict::NoSpeedup => "no_speedup",
         }
     }
 
@@ -76,6 +79,7 @@ impl Verdict {
             Verdict::NotParallel => Check::Processes,
             Verdict::Leak => Check::NoLeak,
             Verdict::NotPortable => Check::Portability,
+            Verdict::NoSpeedup => Check::Speedup,
         }
     }
 }
@@ -95,15 +99,18 @@ pub enum Check {
     Processes,
     NoLeak,
     Portability,
+    /// Only for exercises with a `[speedup]` section.
+    Speedup,
 }
 
 impl Check {
-    pub const ALL: [Check; 5] = [
+    pub const ALL: [Check; 6] = [
         Check::Correctness,
         Check::DeadlockFree,
         Check::Processes,
         Check::NoLeak,
         Check::Portability,
+        Check::Speedup,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -113,6 +120,7 @@ impl Check {
             Check::Processes => "processes",
             Check::NoLeak => "no_leak",
             Check::Portability => "portability",
+            Check::Speedup => "speedup",
         }
     }
 
@@ -123,6 +131,7 @@ impl Check {
             Check::Processes => w.processes,
             Check::NoLeak => w.no_leak,
             Check::Portability => w.portability,
+            Check::Speedup => w.speedup,
         }
     }
 }

@@ -85,6 +85,7 @@ impl Exercise {
                 }
             }
         }
+        self.validate_speedup(&err)?;
         for lang in [Lang::En, Lang::Es] {
             let p = self.dir.join(lang.readme());
             if !p.is_file() {
@@ -93,6 +94,40 @@ impl Exercise {
                     msg: "the statement is missing".into(),
                 });
             }
+        }
+        Ok(())
+    }
+
+    fn validate_speedup(&self, err: &dyn Fn(&str, String) -> Error) -> Result<()> {
+        let Some(sp) = &self.spec.speedup else {
+            if self.spec.weights.speedup > 0 {
+                return Err(err(
+                    "speedup",
+                    "`weights.speedup` is above 0 but there is no [speedup] section".into(),
+                ));
+            }
+            return Ok(());
+        };
+        match sp.args.get(sp.workers_arg) {
+            Some(toml::Value::Integer(_)) => {}
+            _ => {
+                return Err(err(
+                    "workers_arg",
+                    format!(
+                        "`speedup.args[{}]` must be the worker count (an integer)",
+                        sp.workers_arg
+                    ),
+                ))
+            }
+        }
+        if sp.full_at.0 > 1.0 {
+            return Err(err("full_at", "must be at most 1".into()));
+        }
+        if sp.max_repetitions.0 < sp.repetitions.0 {
+            return Err(err(
+                "max_repetitions",
+                "must be at least `repetitions`".into(),
+            ));
         }
         Ok(())
     }

@@ -18,6 +18,8 @@ pub struct Spec {
     #[serde(default)]
     pub timeout: TimeoutSpec,
     pub weights: Weights,
+    /// Present when the exercise scores speedup.
+    pub speedup: Option<SpeedupSpec>,
     /// Exercise-specific hints that replace the generic hint of a verdict, keyed by verdict.
     #[serde(default)]
     pub hints: BTreeMap<String, Localized>,
@@ -128,6 +130,55 @@ pub struct Weights {
     pub processes: u32,
     pub no_leak: u32,
     pub portability: u32,
+    /// Needs a `[speedup]` section when above 0.
+    #[serde(default)]
+    pub speedup: u32,
+}
+
+/// How speedup is measured: one call of the student's function and of the reference, each
+/// with 1 worker and with as many workers as CPUs are available.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpeedupSpec {
+    /// The harness arguments of the timed call (the harness may turn them into the function's
+    /// arguments with `speedup_args`, before the clock starts).
+    pub args: Vec<toml::Value>,
+    #[serde(default)]
+    pub kwargs: BTreeMap<String, toml::Value>,
+    /// Index in `args` of the worker count, replaced by 1 and by the CPUs available.
+    pub workers_arg: usize,
+    /// Full marks at or above this fraction of the reference's speedup.
+    #[serde(default = "default_full_at")]
+    pub full_at: PositiveF64,
+    /// Repetitions of the four timed calls before the estimate is first looked at. The
+    /// estimate is the median of paired ratios, so each repetition is a complete pair.
+    #[serde(default = "default_repetitions")]
+    pub repetitions: Positive,
+    /// While the estimate is uncertain, repetitions continue up to this many.
+    #[serde(default = "default_max_repetitions")]
+    pub max_repetitions: Positive,
+    /// The start method the timed calls run under.
+    #[serde(default = "default_speedup_method")]
+    pub method: StartMethod,
+    /// Per-call limit, seconds.
+    #[serde(default = "default_speedup_timeout")]
+    pub timeout_s: PositiveF64,
+}
+
+fn default_full_at() -> PositiveF64 {
+    PositiveF64(0.8)
+}
+fn default_repetitions() -> Positive {
+    Positive(3)
+}
+fn default_max_repetitions() -> Positive {
+    Positive(5)
+}
+fn default_speedup_method() -> StartMethod {
+    StartMethod::Fork
+}
+fn default_speedup_timeout() -> PositiveF64 {
+    PositiveF64(30.0)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]

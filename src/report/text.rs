@@ -91,6 +91,9 @@ impl Text {
             );
         }
         let _ = writeln!(out, "{}:", head("ui.what_happened"));
+        if let Some(d) = &f.detail {
+            let _ = writeln!(out, "  {d}");
+        }
         if let Some(c) = &f.compile {
             let _ = writeln!(
                 out,

@@ -2,6 +2,7 @@
 //! dump-then-kill of the whole tree, and a leak scan. Not a security boundary.
 
 use super::capture::{collect, spawn_reader};
+use super::timed;
 use super::tree::{self, MARKER_VAR};
 use super::{Exit, Hang, Launch, Limits, RawRun, Sandbox, Tier};
 use crate::error::{Error, IoContext, Result};
@@ -42,7 +43,11 @@ impl Sandbox for Minimal {
             .env_clear()
             .envs(launch.env.iter().map(|(k, v)| (k, v)))
             .env(MARKER_VAR, &launch.marker)
-            .stdin(Stdio::null())
+            .stdin(if launch.gate.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .process_group(0);
@@ -66,12 +71,21 @@ impl Sandbox for Minimal {
         let pid = child.id() as i32;
         let out = spawn_reader(child.stdout.take().expect("piped"), limits.output_bytes);
         let err = spawn_reader(child.stderr.take().expect("piped"), limits.output_bytes);
+        let pidfd = PidFd::open(pid)?;
 
         let mut deadline = start + limits.wall;
+        // A timed run: the clock starts once the tree is ready, and the deadline with it.
+        let mut clock = None;
+        if let (Some(ready), Some(stdin)) = (&launch.gate, child.stdin.take()) {
+            if timed::await_ready(pidfd.0, ready, deadline, cancel) {
+                clock = timed::Clock::start(pid, &launch.marker, stdin);
+                deadline = Instant::now() + limits.wall;
+            }
+        }
         let mut extensions = 0;
         let mut activity = None;
         let waited = loop {
-            let waited = wait_until(pid, deadline, cancel)?;
+            let waited = wait_until(&pidfd, pid, deadline, cancel)?;
             if waited.is_some() || cancel.load(Ordering::Relaxed) {
                 break waited;
             }
@@ -87,8 +101,12 @@ impl Sandbox for Minimal {
         };
         let mut hang = None;
         let mut cancelled = false;
+        let mut timed = None;
         let (exit, cpu) = match waited {
-            Some(done) => done,
+            Some((exit, cpu, exited)) => {
+                timed = clock.take().map(|c| c.stop(exited, cpu));
+                (exit, cpu)
+            }
             None => {
                 cancelled = cancel.load(Ordering::Relaxed);
                 if let Some(a) = activity.filter(|_| !cancelled) {
@@ -106,6 +124,9 @@ impl Sandbox for Minimal {
             Vec::new()
         };
         tree::kill_all(pid, &launch.marker);
+        if let Some(c) = clock {
+            c.stop(Instant::now(), Duration::ZERO); // killed: no timing, but join the sampler
+        }
         let stdout = collect(&out, Duration::from_millis(500));
         let stderr = collect(&err, Duration::from_millis(500));
         Ok(RawRun {
@@ -117,6 +138,7 @@ impl Sandbox for Minimal {
             stdout,
             stderr,
             leaked,
+            timed,
         })
     }
 }
@@ -147,12 +169,14 @@ fn inspect_hang(
             .map(|(_, i)| i)
             .collect(),
     };
-    // A deadlocked tree sleeps without waking; anything runnable, burning CPU or waking up
-    // again and again (a spin loop slowed by sleep noise) is a busy hang.
+    // A deadlocked tree sleeps without waking; anything runnable, burning CPU, waking up
+    // again and again (a spin loop slowed by sleep noise) or starting and ending processes
+    // is a busy hang.
     Hang {
         busy: activity.cpu_fraction > BUSY_CPU
             || activity.runnable
-            || activity.switches >= BUSY_SWITCHES,
+            || activity.switches >= BUSY_SWITCHES
+            || activity.churn,
         cpu_fraction: activity.cpu_fraction,
         procs,
     }
@@ -182,40 +206,57 @@ fn exits_by_itself(p: &super::Proc) -> bool {
         || p.cmdline.contains("multiprocessing.forkserver")
 }
 
-/// Waits for the leader to exit, the deadline, or cancellation. `None` means still running.
+/// A pidfd for our own child: readable once the child has exited.
+struct PidFd(i32);
+
+impl PidFd {
+    fn open(pid: i32) -> Result<PidFd> {
+        // SAFETY: pidfd_open on our own child; the fd is closed on drop.
+        let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) } as i32;
+        if fd < 0 {
+            return Err(Error::Internal(format!(
+                "pidfd_open: {}",
+                std::io::Error::last_os_error()
+            )));
+        }
+        Ok(PidFd(fd))
+    }
+}
+
+impl Drop for PidFd {
+    fn drop(&mut self) {
+        // SAFETY: closing the fd we opened.
+        unsafe { libc::close(self.0) };
+    }
+}
+
+/// Waits for the leader to exit, the deadline, or cancellation. `None` means still running;
+/// otherwise the exit, the CPU wait4 reports, and when the exit was seen.
 fn wait_until(
+    pidfd: &PidFd,
     pid: i32,
     deadline: Instant,
     cancel: &AtomicBool,
-) -> Result<Option<(Exit, Duration)>> {
-    // SAFETY: pidfd_open on our own child; the fd is closed below.
-    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) } as i32;
-    if fd < 0 {
-        return Err(Error::Internal(format!(
-            "pidfd_open: {}",
-            std::io::Error::last_os_error()
-        )));
-    }
-    let result = loop {
+) -> Result<Option<(Exit, Duration, Instant)>> {
+    loop {
         let now = Instant::now();
         if now >= deadline || cancel.load(Ordering::Relaxed) {
-            break None;
+            return Ok(None);
         }
         let slice = (deadline - now).min(Duration::from_millis(50));
         let mut pfd = libc::pollfd {
-            fd,
+            fd: pidfd.0,
             events: libc::POLLIN,
             revents: 0,
         };
         // SAFETY: one valid pollfd.
         let n = unsafe { libc::poll(&mut pfd, 1, slice.as_millis().max(1) as i32) };
         if n > 0 {
-            break Some(reap(pid)?);
+            let exited = Instant::now();
+            let (exit, cpu) = reap(pid)?;
+            return Ok(Some((exit, cpu, exited)));
         }
-    };
-    // SAFETY: closing the fd we opened.
-    unsafe { libc::close(fd) };
-    Ok(result)
+    }
 }
 
 /// Reaps the leader and returns its status and the CPU of it and its reaped children.

@@ -3,10 +3,12 @@
 
 mod capture;
 mod minimal;
+mod timed;
 pub mod tree;
 
 pub use capture::Captured;
 pub use minimal::Minimal;
+pub use timed::Timed;
 
 use crate::error::Result;
 use serde::Serialize;
@@ -58,6 +60,9 @@ pub struct Launch {
     /// Signal sent to every process of a hung tree before it is killed, and the folder where
     /// each process writes `<pid>.txt` in answer (so we wait only as long as needed).
     pub dump: Option<(i32, PathBuf)>,
+    /// A timed run: the tree creates this file when ready, then waits for a byte on stdin.
+    /// The clock runs from that byte to the leader's exit (`RawRun::timed`).
+    pub gate: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -97,6 +102,8 @@ pub struct RawRun {
     pub stderr: Captured,
     /// Processes of the tree still alive after the leader exited (then killed).
     pub leaked: Vec<Proc>,
+    /// Set for a gated launch whose leader exited by itself after the go.
+    pub timed: Option<Timed>,
 }
 
 pub trait Sandbox: Send + Sync {

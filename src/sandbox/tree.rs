@@ -41,6 +41,16 @@ pub fn members(leader: i32, marker: &str) -> Vec<(Process, Proc)> {
     out
 }
 
+/// Live processes of the leader's process group (cheaper than `members`: no environ reads).
+pub fn group_members(leader: i32) -> Vec<Process> {
+    let Ok(all) = all_processes() else {
+        return Vec::new();
+    };
+    all.flatten()
+        .filter(|p| p.stat().is_ok_and(|s| s.pgrp == leader && s.state != 'Z'))
+        .collect()
+}
+
 /// CPU seconds (user + system) the given processes have used so far.
 pub fn cpu_seconds(procs: &[(Process, Proc)]) -> f64 {
     let tps = procfs::ticks_per_second() as f64;
@@ -60,6 +70,9 @@ pub struct Activity {
     /// Context switches the tree made during the window. A deadlocked tree makes none; a
     /// busy-wait slowed by sleep noise makes many while using little CPU.
     pub switches: u64,
+    /// Processes appeared or exited during the window: a tree that keeps starting processes
+    /// (a pool per item) is making progress, however idle each moment looks.
+    pub churn: bool,
 }
 
 fn switches(procs: &[(Process, Proc)]) -> u64 {
@@ -83,10 +96,15 @@ pub fn activity(leader: i32, marker: &str, window: Duration) -> Activity {
         .iter()
         .filter_map(|(p, _)| p.stat().ok())
         .any(|s| s.state == 'R' || s.state == 'D');
+    let pids = |procs: &[(Process, Proc)]| -> std::collections::BTreeSet<i32> {
+        procs.iter().map(|(_, i)| i.pid).collect()
+    };
+    let churn = pids(&before) != pids(&members(leader, marker));
     Activity {
         cpu_fraction: ((c1 - c0) / window.as_secs_f64()).max(0.0),
         runnable,
         switches: s1.saturating_sub(s0),
+        churn,
     }
 }
 

@@ -6,7 +6,7 @@ mod run;
 pub mod scheduler;
 
 pub use perturbation::{mix, CpuSet, Noise, Perturbation};
-pub use run::{Runner, RunnerConfig};
+pub use run::{available_cpus, Runner, RunnerConfig};
 
 use serde::Serialize;
 
@@ -23,6 +23,8 @@ pub enum Purpose {
     Replay,
     /// Re-run a spawn/forkserver failure under fork to tell portability from concurrency.
     CrossCheck,
+    /// A timed call for speedup: quiet, alone on the machine, clocked from outside.
+    Speedup,
 }
 
 #[derive(Debug, Clone, Serialize)]

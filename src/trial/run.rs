@@ -85,6 +85,7 @@ impl Runner {
             marker,
             cpus: self.cpu_set(&trial),
             dump: Some((DUMP_SIGNAL, meta.join("dumps"))),
+            gate: (trial.purpose == Purpose::Speedup).then(|| meta.join("ready")),
         };
         let raw = self
             .sandbox
@@ -103,7 +104,11 @@ impl Runner {
             serde_json::json!({"id": id, "args": args, "kwargs": kwargs})
         });
         serde_json::json!({
-            "mode": if trial.purpose == Purpose::Import { "import" } else { "call" },
+            "mode": match trial.purpose {
+                Purpose::Import => "import",
+                Purpose::Speedup => "speedup",
+                _ => "call",
+            },
             "module_dir": ws,
             "module": MODULE,
             "function": self.cfg.function,
@@ -130,6 +135,8 @@ impl Runner {
             "seed": p.seed,
             "events_cap": 2000,
             "dump_signal": DUMP_SIGNAL,
+            // A timed call measures the program, not our instrumentation.
+            "instrument": trial.purpose != Purpose::Speedup,
         });
         let path = std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into());
         [

@@ -23,8 +23,11 @@ def install():
     noise.init(prof)
     trace.init(prof)
     try:
-        dump.arm(prof)
-        hooks.install(prof)
+        if prof.instrument:
+            dump.arm(prof)
+            hooks.install(prof)
+        else:
+            hooks.install_plain(prof)
     except BaseException:
         hooks.uninstall()
         dump.disarm()

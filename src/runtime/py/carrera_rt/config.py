@@ -11,10 +11,10 @@ class Profile(object):
     which would slow down the start of every interpreter in the trial."""
 
     __slots__ = ("trial", "dir", "method", "noise", "p", "sleep_us", "gate_ms", "seed",
-                 "events_cap", "dump_signal")
+                 "events_cap", "dump_signal", "instrument")
 
     def __init__(self, trial, dir, method=None, noise="none", p=0.0, sleep_us=200, gate_ms=0,
-                 seed=0, events_cap=2000, dump_signal=10):
+                 seed=0, events_cap=2000, dump_signal=10, instrument=True):
         self.trial = trial
         self.dir = dir
         self.method = method
@@ -25,6 +25,8 @@ class Profile(object):
         self.seed = seed
         self.events_cap = events_cap
         self.dump_signal = dump_signal
+        # False for timed speedup calls: only the start method is pinned, nothing is wrapped.
+        self.instrument = instrument
 
     def __repr__(self):
         fields = ", ".join("%s=%r" % (k, getattr(self, k)) for k in self.__slots__)
@@ -72,7 +74,15 @@ def parse(text):
         seed=_number(raw, "seed", 0, int, -(2 ** 63)),
         events_cap=_number(raw, "events_cap", 2000, int, 0),
         dump_signal=dump_signal,
+        instrument=_flag(raw, "instrument", True),
     )
+
+
+def _flag(raw, key, default):
+    value = raw.get(key, default)
+    if not isinstance(value, bool):
+        raise ValueError("profile field %r must be true or false, got %r" % (key, value))
+    return value
 
 
 def from_env(environ=None):

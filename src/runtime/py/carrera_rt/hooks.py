@@ -65,6 +65,17 @@ def install(profile):
         raise
 
 
+def install_plain(profile):
+    """For timed calls: pin the start method and nothing else, so the program runs at full
+    speed (no wrapped locks, queues or connections)."""
+    global _forced
+    import multiprocessing
+    if profile.method is not None:
+        multiprocessing.set_start_method(profile.method, force=True)
+        _forced = profile.method
+    _patch_start_method(multiprocessing)
+
+
 # -- start method -------------------------------------------------------------------------------
 
 def _start_method_request(method, call):

@@ -394,6 +394,75 @@ class RunnerTest(unittest.TestCase):
                                         "obj": {"__repr__": "<class 'object'>"}})
 
 
+class SpeedupModeTest(unittest.TestCase):
+    SOURCE = """
+    import multiprocessing as mp
+    import os
+
+    def _noop():
+        pass
+
+    def total(values, marker):
+        open(marker, "w").close()  # proves when the call happened
+        p = mp.Process(target=_noop)
+        p.start()
+        p.join()
+        return {"sum": sum(values), "method": mp.get_start_method(),
+                "lock_type": type(mp.Lock().acquire).__name__}
+    """
+    HARNESS = """
+    def run(fn, *args):
+        raise AssertionError("the timed call goes around run()")
+
+    def speedup_args(n, marker):
+        return (list(range(n)), marker), {}
+    """
+
+    def _timed(self, instrument):
+        """Runs one speedup-mode call; returns (result, cdir) after checking the gate held."""
+        trial = Trial(self, self.SOURCE, harness=self.HARNESS)
+        cdir = os.path.join(trial.ws, ".carrera-speedup")
+        os.makedirs(cdir)
+        marker = os.path.join(trial.tmp.name, "called")
+        spec = {"mode": "speedup", "module_dir": trial.ws, "module": "submission",
+                "function": "total", "harness": trial.harness,
+                "case": {"id": "c", "args": [1000, marker], "kwargs": {}}}
+        with open(os.path.join(cdir, "spec.json"), "w") as f:
+            json.dump(spec, f)
+        env = base_env(make_profile(cdir, method="spawn", instrument=instrument))
+        proc = subprocess.Popen([PY, "-c", "import carrera_rt.runner as r; r.main()"],
+                                cwd=trial.ws, env=env, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.addCleanup(proc.kill)
+        deadline = time.time() + TIMEOUT
+        while not os.path.exists(os.path.join(cdir, "ready")):
+            self.assertIsNone(proc.poll(), proc.stderr.read() if proc.poll() else "")
+            self.assertLess(time.time(), deadline)
+            time.sleep(0.01)
+        time.sleep(0.2)
+        self.assertFalse(os.path.exists(marker), "called before the go byte")
+        _, err = proc.communicate(b"g", timeout=TIMEOUT)
+        self.assertEqual(proc.returncode, 0, err)
+        self.assertTrue(os.path.exists(marker))
+        with open(os.path.join(cdir, "result.jsonl")) as f:
+            rec = json.loads(f.read())
+        self.assertEqual(rec["kind"], "returned", rec)
+        return rec["value"]["result"], cdir
+
+    def test_the_call_waits_for_the_go_byte_and_runs_bare(self):
+        result, cdir = self._timed(instrument=False)
+        self.assertEqual((result["sum"], result["method"]), (sum(range(1000)), "spawn"))
+        # Not instrumented: multiprocessing's own lock methods, and no trace files.
+        self.assertEqual(result["lock_type"], "builtin_function_or_method")
+        self.assertEqual(glob.glob(os.path.join(cdir, "trace", "*.json")), [])
+
+    def test_instrumented_calls_wrap_locks(self):
+        # The contrast that gives the test above its meaning.
+        result, cdir = self._timed(instrument=True)
+        self.assertEqual(result["lock_type"], "function")
+        self.assertNotEqual(glob.glob(os.path.join(cdir, "trace", "*.json")), [])
+
+
 class MessagingTest(unittest.TestCase):
     SOURCE = """
     import multiprocessing as mp

@@ -1,0 +1,333 @@
+//! Speedup scoring: measure (measure.rs) → estimate (estimate.rs) → the `speedup` object of a
+//! grade, with an explanation that teaches. Scored against the reference measured in the same
+//! run, so that a noisy or loaded machine slows both alike.
+
+pub mod cpus;
+mod estimate;
+mod measure;
+
+pub use measure::{calls, Bench, Ended, Failed, Run, Who};
+
+use crate::i18n::{t, tf, Lang};
+use estimate::{median, paired_ratios, quantile, Evidence, Rule};
+use serde::Serialize;
+
+/// Below this many CPUs there is nothing to measure.
+pub const MIN_CPUS: usize = 2;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Measured,
+    /// Fewer than two CPUs available: not scored (and not counted in the maximum).
+    SkippedCpus,
+    /// The submission failed another check: correctness comes first.
+    NotMeasured,
+    /// The student's timed call failed or returned another result than the reference's.
+    Failed,
+}
+
+/// The `speedup` object of a grade (docs/json-schema.md).
+#[derive(Debug, Clone, Serialize)]
+pub struct Speedup {
+    pub status: Status,
+    /// Median of the paired ratios T(1 worker) / T(P workers).
+    pub student: Option<f64>,
+    pub reference: Option<f64>,
+    /// The speedup that earns full marks (full_at x the reference's).
+    pub full_at: Option<f64>,
+    /// Median CPUs used on average by the P-worker runs.
+    pub student_parallelism: Option<f64>,
+    pub reference_parallelism: Option<f64>,
+    /// Median count of processes that did real work in the student's P-worker runs.
+    pub student_busy_processes: Option<usize>,
+    pub evidence: bool,
+    pub cpus: usize,
+    pub repetitions: usize,
+    pub score: u32,
+    pub max_score: u32,
+    pub uncertain: bool,
+    pub message: String,
+    /// Why it fell short, when it did.
+    pub hint: Option<String>,
+    pub runs: Vec<Run>,
+    /// Why the student's timed call gave no time, if it did not.
+    #[serde(skip)]
+    pub failed: Option<Failed>,
+}
+
+impl Speedup {
+    pub fn not_measured(status: Status, cpus: usize, max_score: u32, lang: Lang) -> Speedup {
+        let (key, max) = match status {
+            Status::SkippedCpus => ("speedup.skipped_cpus", 0),
+            _ => ("speedup.not_measured", max_score),
+        };
+        Speedup {
+            status,
+            student: None,
+            reference: None,
+            full_at: None,
+            student_parallelism: None,
+            reference_parallelism: None,
+            student_busy_processes: None,
+            evidence: false,
+            cpus,
+            repetitions: 0,
+            score: 0,
+            max_score: max,
+            uncertain: false,
+            message: tf(lang, key, &[("cpus", cpus.to_string())]),
+            hint: None,
+            runs: Vec::new(),
+            failed: None,
+        }
+    }
+
+    pub fn failed(f: &Failed, cpus: usize, max_score: u32, lang: Lang) -> Speedup {
+        let message = match f {
+            Failed::Run { workers, how } => {
+                let what = match how {
+                    Ended::TooSlow { limit_s } => tf(
+                        lang,
+                        "speedup.ended.too_slow",
+                        &[("limit", format!("{limit_s:.0}"))],
+                    ),
+                    Ended::Raised { kind, message } => format!("{kind}: {message}"),
+                    Ended::Signal(s) => {
+                        tf(lang, "speedup.ended.signal", &[("signal", s.to_string())])
+                    }
+                    Ended::Exited(c, code) => tf(
+                        lang,
+                        "speedup.ended.exited",
+                        &[
+                            ("status", c.to_string()),
+                            ("why", t(lang, &format!("reason.{code}"))),
+                        ],
+                    ),
+                };
+                tf(
+                    lang,
+                    "speedup.failed_run",
+                    &[("workers", workers.to_string()), ("what", what)],
+                )
+            }
+            Failed::Result { workers, .. } => tf(
+                lang,
+                "speedup.failed_result",
+                &[("workers", workers.to_string())],
+            ),
+        };
+        Speedup {
+            status: Status::Failed,
+            message,
+            failed: Some(f.clone()),
+            ..Speedup::not_measured(Status::Failed, cpus, max_score, lang)
+        }
+    }
+
+    /// Full marks: the check passed.
+    pub fn full(&self) -> bool {
+        self.score >= self.max_score
+    }
+}
+
+/// What the runs so far say: the estimate and whether it is still uncertain.
+struct Estimate {
+    student: f64,
+    reference: f64,
+    /// Median of the paired reference-P / student-P times: above 1, the student is faster.
+    versus_reference: f64,
+    /// The same against the reference's 1-worker time.
+    versus_sequential: f64,
+    rule: Rule,
+    evidence: Evidence,
+    reference_parallelism: f64,
+    uncertain: bool,
+    /// The student's speedup to score: the median, or the upper quartile if uncertain.
+    scored: f64,
+}
+
+fn times(runs: &[Run], who: Who, many: bool) -> Vec<f64> {
+    runs.iter()
+        .filter(|r| r.who == who && (r.workers > 1) == many)
+        .map(|r| r.wall_s)
+        .collect()
+}
+
+fn median_of(runs: &[&Run], f: impl Fn(&Run) -> f64) -> f64 {
+    let v: Vec<f64> = runs.iter().map(|r| f(r)).collect();
+    median(&v).unwrap_or(0.0)
+}
+
+fn estimate(runs: &[Run], full_at: f64) -> Option<Estimate> {
+    let s = paired_ratios(
+        &times(runs, Who::Student, false),
+        &times(runs, Who::Student, true),
+    );
+    let r = paired_ratios(
+        &times(runs, Who::Reference, false),
+        &times(runs, Who::Reference, true),
+    );
+    let versus = paired_ratios(
+        &times(runs, Who::Reference, true),
+        &times(runs, Who::Student, true),
+    );
+    let versus_sequential = paired_ratios(
+        &times(runs, Who::Reference, false),
+        &times(runs, Who::Student, true),
+    );
+    let (student, reference) = (median(&s)?, median(&r)?);
+    let rule = Rule::new(full_at, reference);
+    let many = |who: Who| -> Vec<&Run> {
+        runs.iter()
+            .filter(|r| r.who == who && r.workers > 1)
+            .collect()
+    };
+    let (mine, theirs) = (many(Who::Student), many(Who::Reference));
+    let evidence = Evidence {
+        parallelism: median_of(&mine, |r| r.evidence().parallelism),
+        busy_processes: median_of(&mine, |r| r.busy_processes as f64).floor() as usize,
+        overlap: median_of(&mine, |r| r.overlap),
+    };
+    let reference_parallelism = median_of(&theirs, |r| r.evidence().parallelism);
+    let (low, high) = (quantile(&s, 0.25)?, quantile(&s, 0.75)?);
+    // Sequential work is not uncertain whatever its clock says: it has no evidence.
+    let saturated = reference_parallelism < estimate::SATURATED;
+    let uncertain = evidence.parallel(reference_parallelism)
+        && (saturated || rule.degenerate() || rule.straddles(low, high));
+    Some(Estimate {
+        student,
+        reference,
+        versus_reference: median(&versus)?,
+        versus_sequential: median(&versus_sequential)?,
+        rule,
+        evidence,
+        reference_parallelism,
+        uncertain,
+        scored: if uncertain { high } else { student },
+    })
+}
+
+impl Estimate {
+    /// As fast as the reference's P-worker run, within CS149's margin (a faster algorithm is
+    /// not penalised for a lower ratio). The second bound keeps it honest on a saturated
+    /// machine, where the reference's P-worker run is no faster than its 1-worker run and a
+    /// sequential program would match it: it must also beat the reference's 1-worker time
+    /// by a clear margin. Processes are not re-checked: the stress phase's checks did that.
+    fn fast_outright(&self) -> bool {
+        self.versus_reference >= 1.0 / estimate::ABSOLUTE_FULL
+            && self.versus_sequential >= estimate::OUTRIGHT_OVER_SEQUENTIAL
+    }
+
+    /// The reference itself showed no speedup in this run (a loaded machine): clocks cannot
+    /// tell anything apart now, so evidence of overlapping work decides.
+    fn blind(&self) -> bool {
+        self.rule.degenerate() || self.reference_parallelism < estimate::SATURATED
+    }
+
+    fn fraction(&self) -> f64 {
+        if self.fast_outright() {
+            return 1.0;
+        }
+        match (
+            self.evidence.parallel(self.reference_parallelism),
+            self.blind(),
+        ) {
+            (false, _) => 0.0,
+            (true, true) => 1.0,
+            (true, false) => self.rule.fraction(self.scored),
+        }
+    }
+}
+
+/// Measures and scores. `Err` is the grader's failure; a student's failed call is a score.
+pub fn score(bench: &Bench, max_score: u32, lang: Lang) -> crate::error::Result<Speedup> {
+    let spec = bench.spec;
+    let full_at = spec.full_at.0;
+    let more = |runs: &[Run]| match estimate(runs, full_at) {
+        Some(e) => e.uncertain && !e.fast_outright(),
+        None => true,
+    };
+    let runs = match bench.run(
+        spec.repetitions.0 as usize,
+        spec.max_repetitions.0 as usize,
+        &more,
+    )? {
+        Ok(runs) => runs,
+        Err(f) => return Ok(Speedup::failed(&f, bench.cpus, max_score, lang)),
+    };
+    let e = estimate(&runs, full_at).ok_or_else(|| {
+        crate::error::Error::Internal("speedup: no complete repetition was measured".into())
+    })?;
+    let evidence = e.evidence.parallel(e.reference_parallelism);
+    let fraction = e.fraction();
+    let uncertain = e.uncertain && !e.fast_outright();
+    let score = (fraction * max_score as f64).round() as u32;
+    let repetitions = runs.iter().map(|r| r.repetition).max().unwrap_or(0);
+    let args = [
+        ("p", bench.cpus.to_string()),
+        ("s", format!("{:.2}", e.student)),
+        ("cpu", format!("{:.1}", e.evidence.parallelism)),
+        ("r", format!("{:.2}", e.reference)),
+        ("full", format!("{:.2}", e.rule.full)),
+        ("busy", e.evidence.busy_processes.to_string()),
+        ("reps", repetitions.to_string()),
+        (
+            "versus",
+            format!("{:.2}", 1.0 / e.versus_reference.max(1e-9)),
+        ),
+    ];
+    let mut message = tf(lang, "speedup.measured", &args);
+    if e.fast_outright() {
+        message = format!("{message} {}", tf(lang, "speedup.outright", &args));
+    } else if !evidence {
+        message = format!("{message} {}", tf(lang, "speedup.no_evidence", &args));
+    }
+    if uncertain {
+        message = format!("{message} {}", tf(lang, "speedup.uncertain", &args));
+    }
+    let hint = (score < max_score).then(|| hint(&runs, &e, bench.cpus, lang));
+    Ok(Speedup {
+        status: Status::Measured,
+        student: Some(e.student),
+        reference: Some(e.reference),
+        full_at: Some(e.rule.full),
+        student_parallelism: Some(e.evidence.parallelism),
+        reference_parallelism: Some(e.reference_parallelism),
+        student_busy_processes: Some(e.evidence.busy_processes),
+        evidence,
+        cpus: bench.cpus,
+        repetitions,
+        score,
+        max_score,
+        uncertain,
+        message,
+        hint,
+        runs,
+        failed: None,
+    })
+}
+
+/// The likeliest reason, from what the kernel saw of the student's P-worker runs.
+fn hint(runs: &[Run], e: &Estimate, cpus: usize, lang: Lang) -> String {
+    let seen: Vec<f64> = runs
+        .iter()
+        .filter(|r| r.who == Who::Student && r.workers > 1)
+        .map(|r| r.processes as f64)
+        .collect();
+    let processes = median(&seen).unwrap_or(0.0).round() as usize;
+    let key = if processes <= 1 {
+        "speedup.hint.one_process"
+    } else if e.evidence.busy_processes <= 1 {
+        "speedup.hint.one_worker"
+    } else if processes > 2 * cpus + 2 || e.student < 1.0 {
+        "speedup.hint.overhead"
+    } else {
+        "speedup.hint.low"
+    };
+    tf(
+        lang,
+        key,
+        &[("procs", processes.to_string()), ("p", cpus.to_string())],
+    )
+}
