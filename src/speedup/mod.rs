@@ -331,3 +331,135 @@ fn hint(runs: &[Run], e: &Estimate, cpus: usize, lang: Lang) -> String {
         &[("procs", processes.to_string()), ("p", cpus.to_string())],
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One repetition: (student 1-worker, student P, reference 1-worker, reference P) times,
+    /// with the student's and the reference's P-worker evidence.
+    fn rep(
+        i: usize,
+        t: [f64; 4],
+        student: (f64, usize, f64),
+        reference: (f64, usize, f64),
+    ) -> Vec<Run> {
+        let run = |who, workers, wall_s: f64, (par, busy, overlap): (f64, usize, f64)| Run {
+            who,
+            workers,
+            repetition: i,
+            wall_s,
+            cpu_s: wall_s * par,
+            busy_processes: busy,
+            processes: busy + 1,
+            overlap,
+        };
+        let seq = (1.0, 1, 0.0);
+        vec![
+            run(Who::Student, 1, t[0], seq),
+            run(Who::Student, 2, t[1], student),
+            run(Who::Reference, 1, t[2], seq),
+            run(Who::Reference, 2, t[3], reference),
+        ]
+    }
+
+    const PAR: (f64, usize, f64) = (1.7, 2, 0.8);
+    const TURNS: (f64, usize, f64) = (1.0, 2, 0.04);
+
+    fn runs(
+        times: &[[f64; 4]],
+        student: (f64, usize, f64),
+        reference: (f64, usize, f64),
+    ) -> Vec<Run> {
+        times
+            .iter()
+            .enumerate()
+            .flat_map(|(i, &t)| rep(i + 1, t, student, reference))
+            .collect()
+    }
+
+    #[test]
+    fn the_reference_against_itself_gets_full_marks() {
+        let r = runs(
+            &[
+                [1.1, 0.62, 1.1, 0.64],
+                [1.0, 0.66, 1.05, 0.6],
+                [1.1, 0.6, 1.0, 0.62],
+            ],
+            PAR,
+            PAR,
+        );
+        let e = estimate(&r, 0.8).unwrap();
+        assert!(!e.uncertain);
+        assert_eq!(e.fraction(), 1.0);
+    }
+
+    #[test]
+    fn workers_taking_turns_score_nothing_whatever_the_clock_says() {
+        // A lucky clock: 1.3x for the student; no overlap, so no evidence.
+        let r = runs(
+            &[
+                [1.3, 1.0, 1.1, 0.62],
+                [1.3, 1.0, 1.05, 0.6],
+                [1.3, 1.0, 1.0, 0.62],
+            ],
+            TURNS,
+            PAR,
+        );
+        let e = estimate(&r, 0.8).unwrap();
+        assert!(!e.evidence.parallel(e.reference_parallelism));
+        assert_eq!(e.fraction(), 0.0);
+    }
+
+    #[test]
+    fn a_partial_speedup_is_scored_linearly() {
+        // Student 1.2x, reference 1.8x: full marks from 1.44x, so (1.2 - 1) / 0.44. The
+        // student is also twice as slow as the reference outright, so no shortcut applies.
+        let t = [2.4, 2.0, 1.8, 1.0];
+        let r = runs(&[t, t, t], PAR, PAR);
+        let e = estimate(&r, 0.8).unwrap();
+        assert!((e.fraction() - 0.2 / 0.44).abs() < 1e-6, "{}", e.fraction());
+    }
+
+    #[test]
+    fn on_a_saturated_machine_overlap_decides_and_says_uncertain() {
+        let loaded = (1.0, 2, 0.6);
+        let t = [
+            [1.7, 1.7, 1.7, 1.7],
+            [1.8, 1.7, 1.7, 1.8],
+            [1.7, 1.8, 1.8, 1.7],
+        ];
+        let e = estimate(&runs(&t, loaded, loaded), 0.8).unwrap();
+        assert!(e.blind() && e.uncertain);
+        assert_eq!(e.fraction(), 1.0);
+        let e = estimate(&runs(&t, TURNS, loaded), 0.8).unwrap();
+        assert_eq!(e.fraction(), 0.0);
+    }
+
+    #[test]
+    fn a_faster_algorithm_is_not_penalised_for_a_low_ratio() {
+        // 0.1 s with 2 workers against the reference's 0.6 s: full marks outright.
+        let quick = (0.9, 1, 0.0);
+        let r = runs(
+            &[
+                [0.11, 0.1, 1.1, 0.6],
+                [0.1, 0.1, 1.0, 0.62],
+                [0.1, 0.09, 1.1, 0.6],
+            ],
+            quick,
+            PAR,
+        );
+        let e = estimate(&r, 0.8).unwrap();
+        assert!(e.fast_outright());
+        assert_eq!(e.fraction(), 1.0);
+        // As slow as the reference's P-worker run but sequential on a saturated machine: no.
+        let loaded = (1.0, 2, 0.6);
+        let t = [
+            [1.7, 1.7, 1.7, 1.7],
+            [1.7, 1.7, 1.7, 1.7],
+            [1.7, 1.7, 1.7, 1.7],
+        ];
+        let e = estimate(&runs(&t, TURNS, loaded), 0.8).unwrap();
+        assert!(!e.fast_outright());
+    }
+}
