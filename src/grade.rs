@@ -191,7 +191,15 @@ pub fn grade(ctx: &Context, ex: &Exercise, sub: &Submission, opts: &Options) -> 
     )?;
     tally.trials += finding.extra_trials;
     tally.failures += finding.extra_failures;
-    let f = grade.failure_from_finding(&finding);
+    let mut f = grade.failure_from_finding(&finding);
+    let failed_at = first.obs.trial.index;
+    f.passed_before = Some(
+        stress
+            .judged
+            .iter()
+            .filter(|j| j.obs.trial.index < failed_at && j.outcome.is_ok())
+            .count(),
+    );
     Ok(grade.finish(finding.verdict, Some(f), tally, false, start))
 }
 

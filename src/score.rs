@@ -56,6 +56,8 @@ pub struct FailureReport {
     pub call: Option<String>,
     pub profile: Option<String>,
     pub reproduced: Option<(usize, usize)>,
+    /// Stress trials that passed before the failing one: a single run would have missed it.
+    pub passed_before: Option<usize>,
     pub fork_passed: Option<usize>,
     pub replay: Option<String>,
     pub compile: Option<CompileError>,
@@ -124,6 +126,7 @@ impl FailureReport {
             call: None,
             profile: None,
             reproduced: None,
+            passed_before: None,
             fork_passed: None,
             replay: None,
             compile: None,
