@@ -135,7 +135,7 @@ fn failing_checks(b: &mut String, rows: &[Row]) {
 }
 
 fn stress(b: &mut String, rows: &[Row]) {
-    b.push_str("<section id=\"stress\"><h2>Found by stress: a single run would have missed these</h2>\n<p class=\"muted\">Earlier stress trials passed before the failure, or replays of the failing schedule did not all fail.</p>\n");
+    b.push_str("<section id=\"stress\"><h2>Found by stress: a single run would have missed these</h2>\n<p class=\"muted\">Earlier stress trials passed before the failure, or runs of the failing schedule did not all fail.</p>\n");
     let found: Vec<_> = rows
         .iter()
         .filter_map(|r| r.stress_note().map(|n| (r, n)))
@@ -147,13 +147,14 @@ fn stress(b: &mut String, rows: &[Row]) {
         for (r, n) in found {
             let _ = writeln!(
                 b,
-                "<li data-name=\"{0}\"><a href=\"{1}/feedback.html\">{0}</a>: {2} · {3} trials passed before it failed · failed {4} of {5} replays of its schedule</li>",
+                "<li data-name=\"{0}\"><a href=\"{1}/feedback.html\">{0}</a>: {2} · {3} stress trial{6} passed before it failed · it failed in {4} of {5} runs of its schedule</li>",
                 esc(&r.name),
                 r.dir,
                 esc(&r.verdict),
                 n.passed_before,
                 n.reproduced.0,
-                n.reproduced.1
+                n.reproduced.1,
+                if n.passed_before == 1 { "" } else { "s" }
             );
         }
         b.push_str("</ul>\n");
