@@ -91,7 +91,7 @@ pub struct CheckArgs {
 pub struct BatchArgs {
     /// Exercise id (`04-lock`), number (`4`) or folder.
     pub exercise: String,
-    /// The class folder: one .py file or one folder per student.
+    /// The class folder (one .py file or one folder per student), or a zip of it.
     pub dir: PathBuf,
     /// Where the results go (created; must be empty or hold this batch with --resume).
     #[arg(long, value_name = "OUTDIR")]

@@ -627,3 +627,80 @@ fn check_report(out: &Path, rows: &[Vec<String>], lines: &[Value]) {
         std::fs::copy(&png, keep).unwrap();
     }
 }
+
+fn zip_of(path: &Path, files: &[(&str, &[u8])]) {
+    use std::io::Write;
+    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for (name, bytes) in files {
+        z.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        z.write_all(bytes).unwrap();
+    }
+    z.finish().unwrap();
+}
+
+/// Cheap: nothing here reaches a trial (entries are invalid or do not compile).
+#[test]
+fn a_zip_export_is_graded_like_its_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let zip = tmp.path().join("export.zip");
+    // One top-level folder, as LMS exports have: its entries are the submissions.
+    zip_of(
+        &zip,
+        &[
+            ("course/ana/notes.txt", b"no python here"),
+            ("course/bob.py", b"def count_with_lock(:\n"),
+            ("course/__MACOSX/._bob.py", b"junk"),
+        ],
+    );
+    let out = tmp.path().join("out");
+    let o = run(carrera(&["batch", "04-lock"])
+        .arg(&zip)
+        .arg("--out")
+        .arg(&out));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let (_, rows) = csv_rows(&out);
+    let got: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r[0].as_str(), r[3].as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [("ana", "invalid_submission"), ("bob.py", "compile_error")]
+    );
+
+    // An entry that climbs out of the folder is refused, and nothing is written.
+    let evil = tmp.path().join("evil.zip");
+    zip_of(&evil, &[("../../evil.py", b"x = 1\n")]);
+    let out2 = tmp.path().join("out2");
+    let o = run(carrera(&["batch", "04-lock"])
+        .arg(&evil)
+        .arg("--out")
+        .arg(&out2));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unsafe path"));
+    assert!(!out2.exists() && !tmp.path().parent().unwrap().join("evil.py").exists());
+}
+
+#[test]
+fn a_folder_that_is_not_a_batch_is_never_written_into() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cls = tmp.path().join("class");
+    std::fs::create_dir_all(&cls).unwrap();
+    std::fs::write(cls.join("a.py"), "def f(:\n").unwrap();
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("thesis.tex"), "precious").unwrap();
+    let o = run(carrera(&["batch", "04-lock"])
+        .arg(&cls)
+        .arg("--out")
+        .arg(&out));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not empty"));
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1);
+}

@@ -107,3 +107,52 @@ fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
         }
     }
 }
+
+/// A class exported as a zip: unpacked into a temporary folder, which is returned with the
+/// folder to read (the zip's only top-level folder when it has one and nothing else). Paths
+/// that would leave the folder, links, and archives over 1 GiB are refused.
+pub fn unpack(zip_path: &Path) -> Result<(tempfile::TempDir, PathBuf)> {
+    use crate::error::Error;
+    let bad = |why: String| Error::Usage(format!("{}: {why}", zip_path.display()));
+    let file = std::fs::File::open(zip_path).ctx(|| format!("reading {}", zip_path.display()))?;
+    let mut zip = zip::ZipArchive::new(file).map_err(|e| bad(e.to_string()))?;
+    let tmp = tempfile::Builder::new()
+        .prefix("carrera-class-")
+        .tempdir()
+        .ctx(|| "creating a temporary directory")?;
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).map_err(|e| bad(e.to_string()))?;
+        let Some(rel) = f.enclosed_name() else {
+            return Err(bad(format!("unsafe path {:?} in the archive", f.name())));
+        };
+        if f.is_symlink() {
+            continue;
+        }
+        let to = tmp.path().join(rel);
+        if f.is_dir() {
+            std::fs::create_dir_all(&to).ctx(|| format!("creating {}", to.display()))?;
+            continue;
+        }
+        total += f.size();
+        if total > 1 << 30 {
+            return Err(bad("more than 1 GiB uncompressed".into()));
+        }
+        if let Some(p) = to.parent() {
+            std::fs::create_dir_all(p).ctx(|| format!("creating {}", p.display()))?;
+        }
+        let mut out = std::fs::File::create(&to).ctx(|| format!("writing {}", to.display()))?;
+        std::io::copy(&mut f, &mut out).ctx(|| format!("unpacking {}", to.display()))?;
+    }
+    let top: Vec<PathBuf> = std::fs::read_dir(tmp.path())
+        .ctx(|| "reading the unpacked archive")?
+        .flatten()
+        .filter(|e| !skipped(&e.file_name().to_string_lossy()))
+        .map(|e| e.path())
+        .collect();
+    let class = match top.as_slice() {
+        [one] if one.is_dir() => one.clone(),
+        _ => tmp.path().to_path_buf(),
+    };
+    Ok((tmp, class))
+}

@@ -46,7 +46,15 @@ pub struct Summary {
 }
 
 pub fn run(ctx: &Context, ex: &Exercise, opts: &Options, plan: &Plan) -> Result<Summary> {
-    let all = discover::entries(&plan.class, &ex.spec.submission.file)?;
+    // A zip export is graded as the folder it unpacks to (kept until the batch ends).
+    let unpacked = match plan.class.extension() {
+        Some(x) if x == "zip" && plan.class.is_file() => Some(discover::unpack(&plan.class)?),
+        _ => None,
+    };
+    let class = unpacked
+        .as_ref()
+        .map_or(plan.class.as_path(), |u| u.1.as_path());
+    let all = discover::entries(class, &ex.spec.submission.file)?;
     let config = Config {
         exercise: ex.id().to_string(),
         seed: opts.seed,
@@ -87,7 +95,7 @@ pub fn run(ctx: &Context, ex: &Exercise, opts: &Options, plan: &Plan) -> Result<
     let queue = Mutex::new(todo);
     let one = |entry: Entry| {
         let start = Instant::now();
-        let (row, files) = grade_entry(ctx, ex, opts, &plan.class, &entry);
+        let (row, files) = grade_entry(ctx, ex, opts, class, &entry);
         if let Err(e) = store.save(&row, &files) {
             // OUTDIR itself is failing (disk full, permissions): stop, keep what is saved.
             *failed.lock().unwrap() = Some(e);
