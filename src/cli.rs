@@ -96,9 +96,10 @@ pub struct BatchArgs {
     /// Where the results go (created; must be empty or hold this batch with --resume).
     #[arg(long, value_name = "OUTDIR")]
     pub out: PathBuf,
-    /// Submissions graded at once (each already runs its trials on every CPU).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=64))]
-    pub jobs: u64,
+    /// Submissions graded at once, at most the CPUs. Default 1: each grading already runs
+    /// its trials on every CPU, and more at once risks false hangs (docs/batch.md).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub jobs: Option<u64>,
     /// Grade only the K-th of N deterministic subsets (combine them with `carrera merge`).
     #[arg(long, value_name = "K/N", value_parser = crate::batch::shard::Shard::parse)]
     pub shard: Option<crate::batch::shard::Shard>,

@@ -117,7 +117,7 @@ fn run(cli: Cli) -> Result<u8> {
             let plan = batch::Plan {
                 class: args.dir,
                 out: args.out,
-                jobs: args.jobs as usize,
+                jobs: batch::jobs(args.jobs.map(|j| j as usize)),
                 shard: args.shard.unwrap_or(batch::shard::Shard::WHOLE),
                 resume: args.resume,
             };

@@ -3,10 +3,10 @@
 //! `store` writes each result atomically as it finishes, `merge` renders the class files
 //! from saved rows (and combines shard folders).
 //!
-//! Concurrency: one grading already runs its stress trials on every CPU, so submissions are
-//! graded one at a time unless `--jobs` says otherwise. More at once oversubscribes the CPUs
-//! that the per-trial timeouts were calibrated on, which risks calling a slow correct
-//! solution a hang (measurements in docs/batch.md).
+//! Concurrency: one grading already runs its stress trials on every CPU; a second one at
+//! once only fills the gaps (compiling, importing, waiting out a hang), and oversubscribes
+//! the CPUs the per-trial timeouts were calibrated on: measured, it once turned a slow trial
+//! into a false deadlock. Hence one at a time by default, `--jobs` at most the CPUs.
 
 pub mod discover;
 pub mod merge;
@@ -43,6 +43,12 @@ pub struct Summary {
     /// Submissions graded by this run, and kept from an earlier one.
     pub graded: usize,
     pub kept: usize,
+}
+
+/// Submissions graded at once: `asked` or 1, at most the CPUs.
+pub fn jobs(asked: Option<usize>) -> usize {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    asked.unwrap_or(1).clamp(1, cpus)
 }
 
 pub fn run(ctx: &Context, ex: &Exercise, opts: &Options, plan: &Plan) -> Result<Summary> {
