@@ -2,7 +2,8 @@
 //! Gradescope files that validate, the class report as headless Chromium renders it, a
 //! SIGKILL half-way then `--resume`, and three shards merged.
 //!
-//! One test on purpose: gradings are CPU-bound and a 2-core CI must not run two at once.
+//! Tests that grade take `SERIAL`: gradings are CPU-bound, and two at once on a 2-core CI
+//! can turn a slow trial into a false hang (docs/batch.md, Concurrency).
 
 mod common;
 use common::{gradescope_problems, root};
@@ -15,6 +16,11 @@ use std::time::{Duration, Instant};
 /// Few trials and a fixed seed: the variants below get their verdict reliably with these.
 const STRESS: [&str; 4] = ["--runs", "6", "--seed", "1"];
 const HOSTILE: &str = "O'Brien <b>&amp; x.py";
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 fn bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("carrera")
@@ -123,6 +129,7 @@ fn jsonl(out: &Path) -> Vec<Value> {
 
 #[test]
 fn batch_grades_a_class_resumes_after_sigkill_and_merges_shards() {
+    let _one = serial();
     let tmp = tempfile::tempdir().unwrap();
     let cls = tmp.path().join("class");
     let expect = class(&cls);
@@ -703,4 +710,72 @@ fn a_folder_that_is_not_a_batch_is_never_written_into() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("not empty"));
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// A grader error (here: the reference solution fails its calibration) is a row with the
+/// reason, the batch goes on, the exit code is 2; `--resume` grades that row again.
+#[test]
+fn a_grader_error_is_a_row_and_resume_retries_it() {
+    let _one = serial();
+    let tmp = tempfile::tempdir().unwrap();
+    let exercises = tmp.path().join("exercises");
+    copy_dir(
+        &root().join("exercises/04-lock"),
+        &exercises.join("04-lock"),
+    );
+    let reference = tmp.path().join("solutions/04-lock/reference.py");
+    std::fs::create_dir_all(reference.parent().unwrap()).unwrap();
+    std::fs::write(
+        &reference,
+        "def count_with_lock(n, k):\n    raise SystemExit(3)\n",
+    )
+    .unwrap();
+    let cls = tmp.path().join("class");
+    std::fs::create_dir_all(&cls).unwrap();
+    std::fs::copy(
+        root().join("solutions/04-lock/reference.py"),
+        cls.join("ana.py"),
+    )
+    .unwrap();
+    std::fs::write(cls.join("bob.py"), "def count_with_lock(:\n").unwrap();
+    let out = tmp.path().join("out");
+    let batch = || {
+        let mut c = Command::new(bin());
+        c.arg("--exercises")
+            .arg(&exercises)
+            .args(["batch", "04-lock"])
+            .arg(&cls)
+            .arg("--out")
+            .arg(&out)
+            .args(STRESS)
+            .env("LANG", "C");
+        c
+    };
+    let o = run(&mut batch());
+    assert_eq!(o.status.code(), Some(2));
+    let (_, rows) = csv_rows(&out);
+    assert_eq!(rows[0][..4], ["ana.py", "0", "100", "grader_error"]);
+    assert_eq!(rows[1][3], "compile_error", "the batch went on");
+    let l = &jsonl(&out)[0];
+    assert!(l["reason"].as_str().unwrap().contains("calibration"), "{l}");
+    assert!(read(&out.join("junit.xml")).contains("<error"));
+
+    std::fs::copy(root().join("solutions/04-lock/reference.py"), &reference).unwrap();
+    let o = run(batch().arg("--resume"));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("graded 1, kept 1"), "{stdout}");
+    assert_eq!(o.status.code(), Some(1));
+    let (_, rows) = csv_rows(&out);
+    assert_eq!(rows[0][..4], ["ana.py", "100", "100", "pass"]);
 }
