@@ -23,6 +23,7 @@ use crate::report::{self, Exporter};
 use crate::submission::Submission;
 use discover::Entry;
 use progress::Progress;
+use serde_json::Value;
 use shard::Shard;
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -66,7 +67,10 @@ pub fn run(ctx: &Context, ex: &Exercise, opts: &Options, plan: &Plan) -> Result<
         seed: opts.seed,
         runs: opts.runs,
         budget_s: opts.budget.map(|d| d.as_secs_f64()),
-        lang: format!("{:?}", opts.lang).to_lowercase(),
+        lang: serde_json::to_value(opts.lang)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default(),
         shard: plan.shard,
         class_size: all.len(),
         carrera_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -99,26 +103,37 @@ pub fn run(ctx: &Context, ex: &Exercise, opts: &Options, plan: &Plan) -> Result<
     let done: Mutex<Vec<Row>> = Mutex::new(Vec::new());
     let failed: Mutex<Option<Error>> = Mutex::new(None);
     let queue = Mutex::new(todo);
-    let one = |entry: Entry| {
+    // Grades one entry and saves it; says whether the grading calibrated the exercise.
+    let one = |entry: Entry| -> bool {
         let start = Instant::now();
         let (row, files) = grade_entry(ctx, ex, opts, class, &entry);
         if let Err(e) = store.save(&row, &files) {
             // OUTDIR itself is failing (disk full, permissions): stop, keep what is saved.
             *failed.lock().unwrap() = Some(e);
             queue.lock().unwrap().clear();
-            return;
+            return false;
         }
         progress
             .lock()
             .unwrap()
             .finished(&row, start.elapsed().as_secs_f64());
+        let calibrated = row
+            .grade
+            .as_ref()
+            .and_then(|g| g.get("timeout_s"))
+            .and_then(Value::as_object)
+            .is_some_and(|t| !t.is_empty());
         done.lock().unwrap().push(row);
+        calibrated
     };
     let next = || queue.lock().unwrap().pop_front();
-    // The first grading calibrates the exercise alone; the others reuse its calibration.
+    // Alone until one grading has calibrated the exercise on the reference: the calibration
+    // sets the timeouts, so it must not be measured beside another grading.
     if plan.jobs > 1 {
-        if let Some(e) = next() {
-            one(e);
+        while let Some(e) = next() {
+            if one(e) {
+                break;
+            }
         }
     }
     let work = || {

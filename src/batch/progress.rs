@@ -53,9 +53,9 @@ impl Progress {
         );
         match &self.bar {
             Some(b) => {
-                b.set_message(format!("{} failing", self.failing));
-                b.inc(1);
                 b.println(line);
+                b.inc(1);
+                b.set_message(format!("{} failing", self.failing));
             }
             None => {
                 // Time left at this run's pace (wall time per submission, all jobs
