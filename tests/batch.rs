@@ -226,6 +226,11 @@ fn batch_grades_a_class_resumes_after_sigkill_and_merges_shards() {
     }
     let bob = read(&a.join("bob.py/feedback.txt"));
     assert!(bob.contains("race") && bob.contains("replay it: carrera grade 04-lock bob.py"));
+    let bob = read(&a.join("bob.py/feedback.html"));
+    assert!(
+        bob.contains("<b>hint:</b>") && bob.contains("expected"),
+        "{bob}"
+    );
     let hostile_dir = lines.iter().find(|l| l["name"] == HOSTILE).unwrap()["dir"].clone();
     assert!(!hostile_dir.as_str().unwrap().contains('<'));
 

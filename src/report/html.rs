@@ -85,7 +85,30 @@ impl Exporter for Html {
         if let Some(f) = &g.failure {
             let mut text = String::new();
             Text { color: false }.failure(&mut text, f, &g.submission, lang);
-            let _ = writeln!(b, "<h2>{}</h2>\n<pre>{}</pre>", esc(&f.title), lines(&text));
+            // The explanation and the replay get their own paragraphs; the rest stays
+            // preformatted (stacks, diffs).
+            let why = format!("{}:", t(lang, "ui.why"));
+            let hint = format!("{}:", t(lang, "ui.hint"));
+            let replay = t(lang, "ui.replay");
+            let what: String = text
+                .lines()
+                .filter(|l| {
+                    !l.starts_with(&why) && !l.starts_with(&hint) && !l.starts_with(&replay)
+                })
+                .map(|l| format!("{l}\n"))
+                .collect();
+            let _ = writeln!(b, "<h2>{}</h2>\n<pre>{}</pre>", esc(&f.title), lines(&what));
+            let _ = writeln!(
+                b,
+                "<p><b>{}</b> {}</p>\n<p><b>{}</b> {}</p>",
+                esc(&why),
+                esc(&f.concept),
+                esc(&hint),
+                esc(&f.hint)
+            );
+            if let Some(r) = &f.replay {
+                let _ = writeln!(b, "<p>{} <code>{}</code></p>", esc(&replay), esc(r));
+            }
         }
         page(lang, &format!("{} · {}", g.exercise, title), &b)
     }
