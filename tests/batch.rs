@@ -784,3 +784,63 @@ fn a_grader_error_is_a_row_and_resume_retries_it() {
     let (_, rows) = csv_rows(&out);
     assert_eq!(rows[0][..4], ["ana.py", "100", "100", "pass"]);
 }
+
+/// Cheap (nothing compiles, so nothing runs): names that are not UTF-8, hold a newline or
+/// a quote, start with a dash or dots, each still get a row and a safe folder of their own.
+#[test]
+fn hostile_file_names_get_rows_and_safe_folders() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let cls = tmp.path().join("class");
+    std::fs::create_dir_all(&cls).unwrap();
+    let names: [&[u8]; 6] = [
+        b"caf\xe9.py",
+        b"new\nline.py",
+        b"-rf.py",
+        b"..py",
+        b"say \"hi\", then go.py",
+        b"report.html",
+    ];
+    for n in names {
+        let p = cls.join(std::ffi::OsStr::from_bytes(n));
+        if n == b"report.html" {
+            std::fs::create_dir_all(&p).unwrap();
+            std::fs::write(p.join("counter.py"), "def f(:\n").unwrap();
+        } else {
+            std::fs::write(p, "def f(:\n").unwrap();
+        }
+    }
+    let out = tmp.path().join("out");
+    let o = run(carrera(&["batch", "04-lock"])
+        .arg(&cls)
+        .arg("--out")
+        .arg(&out));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let (_, rows) = csv_rows(&out);
+    let lines = jsonl(&out);
+    // "..py" is hidden (it starts with a dot), like .DS_Store.
+    assert_eq!(rows.len(), names.len() - 1, "{rows:?}");
+    assert!(rows.iter().all(|r| r[3] == "compile_error"), "{rows:?}");
+    assert!(rows.iter().any(|r| r[0] == "new\nline.py"));
+    assert!(rows.iter().any(|r| r[0] == "caf\u{fffd}.py"));
+    let dirs: BTreeSet<&str> = lines.iter().map(|l| l["dir"].as_str().unwrap()).collect();
+    assert_eq!(dirs.len(), rows.len());
+    for d in dirs {
+        assert!(!d.starts_with(['.', '-']) && d != "report.html", "{d}");
+        assert!(
+            d.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-~".contains(c)),
+            "{d}"
+        );
+        assert!(out.join(d).join("feedback.html").is_file());
+    }
+    assert!(
+        out.join("report.html").is_file(),
+        "the class report is still a file"
+    );
+}
