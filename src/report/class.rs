@@ -2,8 +2,9 @@
 //! record a batch stores per submission (resume, merge), so it must round-trip through JSON.
 
 use crate::exercise::Exercise;
+use crate::i18n::Lang;
 use crate::score::Grade;
-use crate::verdict::{Check, Verdict};
+use crate::verdict::Verdict;
 use serde::{Deserialize, Serialize};
 
 /// Verdict of a submission that could not be graded because of the student's files.
@@ -80,15 +81,21 @@ impl Row {
         verdict: &str,
         reason: String,
     ) -> Row {
-        let checks: Vec<RowCheck> = Check::ALL
-            .iter()
-            .map(|c| RowCheck {
-                name: c.as_str().to_string(),
-                verdict: verdict.to_string(),
-                score: 0,
-                max_score: c.weight(&ex.spec.weights),
-            })
-            .collect();
+        // The checks a grading of this exercise reports, as the scorer lists them.
+        let tally = crate::score::Tally {
+            trials: 0,
+            failures: 0,
+        };
+        let checks: Vec<RowCheck> =
+            crate::score::checks(ex, Verdict::CompileError, &tally, true, Lang::En)
+                .into_iter()
+                .map(|c| RowCheck {
+                    name: c.name.to_string(),
+                    verdict: verdict.to_string(),
+                    score: 0,
+                    max_score: c.max_score,
+                })
+                .collect();
         Row {
             name,
             dir,
