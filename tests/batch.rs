@@ -279,12 +279,14 @@ fn batch_grades_a_class_resumes_after_sigkill_and_merges_shards() {
         Some(2),
         "an existing batch needs --resume"
     );
-    let out = run(&mut batch(&cls, &b, &["--resume", "--seed", "2"]));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--resume"));
+    let out = run(&mut batch(&cls, &b, &["--resume", "--lang", "es"]));
     assert_eq!(
         out.status.code(),
         Some(2),
         "resume with other settings is refused"
     );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("other settings"));
     let out = run(&mut batch(&cls, &b, &["--resume"]));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
@@ -843,4 +845,34 @@ fn hostile_file_names_get_rows_and_safe_folders() {
         out.join("report.html").is_file(),
         "the class report is still a file"
     );
+}
+
+/// Cheap (compile errors only): a late submission is graded on `--resume`; a shard refuses
+/// to resume over a changed class, since its subset would change.
+#[test]
+fn resume_grades_a_late_submission_but_a_shard_refuses_a_changed_class() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cls = tmp.path().join("class");
+    std::fs::create_dir_all(&cls).unwrap();
+    std::fs::write(cls.join("a.py"), "def f(:\n").unwrap();
+    std::fs::write(cls.join("b.py"), "def f(:\n").unwrap();
+    let (whole, shard) = (tmp.path().join("whole"), tmp.path().join("shard"));
+    let go = |out: &Path, extra: &[&str]| {
+        run(carrera(&["batch", "04-lock"])
+            .arg(&cls)
+            .arg("--out")
+            .arg(out)
+            .args(extra))
+    };
+    assert_eq!(go(&whole, &[]).status.code(), Some(1));
+    assert_eq!(go(&shard, &["--shard", "1/2"]).status.code(), Some(1));
+    std::fs::write(cls.join("c.py"), "def f(:\n").unwrap();
+
+    let o = go(&whole, &["--resume"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("graded 1, kept 2"));
+    assert_eq!(csv_rows(&whole).1.len(), 3);
+
+    let o = go(&shard, &["--shard", "1/2", "--resume"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("class folder changed"));
 }

@@ -82,12 +82,24 @@ impl Store {
                     out.display()
                 )));
             }
-            if old != *config {
+            // A whole-class batch may resume over a class that gained or lost submissions
+            // (a late one); a shard may not: the deal of submissions to shards would change.
+            let resized = Config {
+                class_size: config.class_size,
+                ..old.clone()
+            };
+            if resized != *config {
                 return Err(Error::Usage(format!(
                     "{} holds a batch run with other settings ({}, shard {}); resume it with the same ones",
                     out.display(),
                     old.settings(),
                     old.shard
+                )));
+            }
+            if old.class_size != config.class_size && config.shard != Shard::WHOLE {
+                return Err(Error::Usage(format!(
+                    "the class folder changed ({} submissions, now {}): shard {} would not be the same subset; start the shards again",
+                    old.class_size, config.class_size, config.shard
                 )));
             }
         } else if out.read_dir().is_ok_and(|mut d| d.next().is_some()) {
