@@ -35,6 +35,13 @@ pub enum Command {
     Show { exercise: String },
     /// Grade every reference solution and buggy variant; fail unless each gets its declared verdict.
     Check(CheckArgs),
+    /// Grade a class folder (one .py file or folder per student) into OUTDIR: grades.csv,
+    /// results.jsonl, junit.xml, report.html and each student's feedback.
+    Batch(BatchArgs),
+    /// Combine the OUTDIRs of `batch --shard 1/N` ... `N/N` into one.
+    Merge(MergeArgs),
+    /// Build the zip Gradescope expects (setup.sh, run_autograder) for one exercise.
+    GradescopePackage(PackageArgs),
 }
 
 #[derive(Debug, Args)]
@@ -57,7 +64,7 @@ pub struct StressArgs {
 pub struct GradeArgs {
     /// Exercise id (`04-lock`), number (`4`) or folder.
     pub exercise: String,
-    /// The student's Python file.
+    /// The student's Python file, or a folder holding it (found as `batch` does).
     pub submission: PathBuf,
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
@@ -76,6 +83,50 @@ pub struct CheckArgs {
     /// Exercises to check (default: all).
     #[arg(value_name = "EXERCISE")]
     pub ids: Vec<String>,
+    #[command(flatten)]
+    pub stress: StressArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// Exercise id (`04-lock`), number (`4`) or folder.
+    pub exercise: String,
+    /// The class folder (one .py file or one folder per student), or a zip of it.
+    pub dir: PathBuf,
+    /// Where the results go (created; must be empty or hold this batch with --resume).
+    #[arg(long, value_name = "OUTDIR")]
+    pub out: PathBuf,
+    /// Submissions graded at once, at most the CPUs. Default 1: each grading already runs
+    /// its trials on every CPU, and more at once risks false hangs (docs/batch.md).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub jobs: Option<u64>,
+    /// Grade only the K-th of N deterministic subsets (combine them with `carrera merge`).
+    #[arg(long, value_name = "K/N", value_parser = crate::batch::shard::Shard::parse)]
+    pub shard: Option<crate::batch::shard::Shard>,
+    /// Continue a batch in OUTDIR: grade only the submissions that have no result yet.
+    #[arg(long)]
+    pub resume: bool,
+    #[command(flatten)]
+    pub stress: StressArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The OUTDIRs of every shard.
+    #[arg(required = true, value_name = "OUTDIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Where the combined results go (created; must be empty).
+    #[arg(long, value_name = "OUTDIR")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct PackageArgs {
+    /// Exercise id (`04-lock`), number (`4`) or folder.
+    pub exercise: String,
+    /// The zip to write.
+    #[arg(long, value_name = "ZIP", default_value = "autograder.zip")]
+    pub out: PathBuf,
     #[command(flatten)]
     pub stress: StressArgs,
 }

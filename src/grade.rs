@@ -209,7 +209,15 @@ pub fn grade(ctx: &Context, ex: &Exercise, sub: &Submission, opts: &Options) -> 
     )?;
     tally.trials += finding.extra_trials;
     tally.failures += finding.extra_failures;
-    let f = grade.failure_from_finding(&finding);
+    let mut f = grade.failure_from_finding(&finding);
+    let failed_at = first.obs.trial.index;
+    f.passed_before = Some(
+        stress
+            .judged
+            .iter()
+            .filter(|j| j.obs.trial.index < failed_at && j.outcome.is_ok())
+            .count(),
+    );
     Ok(grade.finish(finding.verdict, Some(f), tally, false, start))
 }
 
@@ -372,7 +380,6 @@ impl<'a> GradeBuilder<'a> {
         all_failed: bool,
         start: Instant,
     ) -> Grade {
-        let mut checks = score::checks(self.ex, verdict, &tally, all_failed, self.opts.lang);
         let speedup = self.ex.spec.speedup.as_ref().map(|_| {
             self.speedup.clone().unwrap_or_else(|| {
                 crate::speedup::Speedup::not_measured(
@@ -383,7 +390,14 @@ impl<'a> GradeBuilder<'a> {
                 )
             })
         });
-        checks.extend(speedup.iter().map(score::speedup_check));
+        let checks = score::checks(
+            self.ex,
+            verdict,
+            &tally,
+            all_failed,
+            speedup.as_ref(),
+            self.opts.lang,
+        );
         Grade {
             exercise: self.ex.id().to_string(),
             submission: self.sub.shown.clone(),

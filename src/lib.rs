@@ -5,6 +5,7 @@
 //! → `classify` → `score` → `report`. `grade` wires them together; `check` grades the
 //! solutions that ship with the exercises.
 
+pub mod batch;
 pub mod check;
 pub mod classify;
 pub mod cli;
@@ -14,6 +15,7 @@ pub mod grade;
 pub mod i18n;
 pub mod judge;
 pub mod observe;
+pub mod package;
 pub mod prepare;
 pub mod python;
 pub mod report;

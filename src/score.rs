@@ -58,6 +58,8 @@ pub struct FailureReport {
     pub call: Option<String>,
     pub profile: Option<String>,
     pub reproduced: Option<(usize, usize)>,
+    /// Stress trials that passed before the failing one: a single run would have missed it.
+    pub passed_before: Option<usize>,
     pub fork_passed: Option<usize>,
     pub replay: Option<String>,
     pub compile: Option<CompileError>,
@@ -77,8 +79,37 @@ pub struct Tally {
 
 /// Builds the checks: the one the verdict belongs to fails, the others pass on the trials
 /// that ran. Compile errors and failed imports fail everything: nothing could be checked.
-/// The speedup check is scored apart (`speedup_check`).
+/// For exercises that score speedup, its check comes last, from `speedup` (not measured when
+/// `None`): the same columns whatever happened.
 pub fn checks(
+    ex: &Exercise,
+    verdict: Verdict,
+    tally: &Tally,
+    everything_failed: bool,
+    speedup: Option<&crate::speedup::Speedup>,
+    lang: Lang,
+) -> Vec<CheckResult> {
+    let mut out = fixed_checks(ex, verdict, tally, everything_failed, lang);
+    if ex.spec.speedup.is_some() {
+        let not_measured;
+        let sp = match speedup {
+            Some(sp) => sp,
+            None => {
+                not_measured = crate::speedup::Speedup::not_measured(
+                    crate::speedup::Status::NotMeasured,
+                    crate::speedup::cpus::available(),
+                    ex.spec.weights.speedup,
+                    lang,
+                );
+                &not_measured
+            }
+        };
+        out.push(speedup_check(sp));
+    }
+    out
+}
+
+fn fixed_checks(
     ex: &Exercise,
     verdict: Verdict,
     tally: &Tally,
@@ -147,6 +178,7 @@ impl FailureReport {
             call: None,
             profile: None,
             reproduced: None,
+            passed_before: None,
             fork_passed: None,
             replay: None,
             compile: None,

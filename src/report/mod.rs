@@ -1,10 +1,24 @@
 //! Exporters: one file per output format, each rendering a finished `Grade`.
 
+pub mod class;
+pub mod class_html;
+pub mod csv;
+mod gradescope;
+mod html;
 mod json;
+pub mod junit;
 mod text;
 
+pub use gradescope::Gradescope;
+pub use html::Html;
 pub use json::Json;
 pub use text::Text;
+
+pub mod ungraded {
+    //! Feedback for submissions carrera could not grade (see `class::Row::ungraded`).
+    pub use super::gradescope::ungraded as gradescope;
+    pub use super::html::ungraded as feedback;
+}
 
 use crate::score::Grade;
 
@@ -16,11 +30,17 @@ pub trait Exporter {
 pub enum Format {
     Text,
     Json,
+    /// One self-contained page (the feedback a batch hands back).
+    Html,
+    /// Gradescope's `results.json`.
+    Gradescope,
 }
 
 pub fn exporter(format: Format, color: bool) -> Box<dyn Exporter> {
     match format {
         Format::Text => Box::new(Text { color }),
         Format::Json => Box::new(Json),
+        Format::Html => Box::new(Html),
+        Format::Gradescope => Box::new(Gradescope),
     }
 }

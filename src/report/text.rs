@@ -77,7 +77,7 @@ impl Exporter for Text {
 }
 
 impl Text {
-    fn failure(&self, out: &mut String, f: &FailureReport, file: &str, lang: Lang) {
+    pub(crate) fn failure(&self, out: &mut String, f: &FailureReport, file: &str, lang: Lang) {
         let head = |k: &str| self.paint("1", &t(lang, k));
         if let (Some(case), Some(call)) = (&f.case, &f.call) {
             let _ = writeln!(

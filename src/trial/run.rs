@@ -73,7 +73,11 @@ impl Runner {
         let spec = self.spec_json(&trial, &ws);
         std::fs::write(meta.join("spec.json"), spec.to_string()).ctx(|| "writing spec.json")?;
 
-        let marker = format!("carrera-{}-{n}", std::process::id());
+        // Unique in the process, not just in this runner: gradings running side by side
+        // (`batch --jobs 2`) must never find, or kill, each other's trials as leaks.
+        static MARKERS: AtomicU64 = AtomicU64::new(0);
+        let id = MARKERS.fetch_add(1, Ordering::Relaxed);
+        let marker = format!("carrera-{}-{id}", std::process::id());
         let launch = Launch {
             program: self.cfg.python.clone(),
             args: vec![
