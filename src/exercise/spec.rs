@@ -172,7 +172,7 @@ fn default_repetitions() -> Positive {
     Positive(3)
 }
 fn default_max_repetitions() -> Positive {
-    Positive(5)
+    Positive(4)
 }
 fn default_speedup_method() -> StartMethod {
     StartMethod::Fork

@@ -56,12 +56,14 @@ impl Rule {
         }
         ((speedup - ZERO_AT) / (self.full - ZERO_AT)).clamp(0.0, 1.0)
     }
+}
 
-    /// The bands are "nothing", "partial" and "full": a spread that crosses a band boundary
-    /// cannot be scored with confidence.
-    pub fn straddles(&self, low: f64, high: f64) -> bool {
-        band(self.fraction(low)) != band(self.fraction(high))
-    }
+/// The bands are "nothing", "partial" and "full". The estimate is uncertain when the student's
+/// low quartile under the strictest bar (from the reference's high quartile) and the student's
+/// high quartile under the most generous bar (the reference's low quartile) fall in different
+/// bands: both programs' noise can move the score across a boundary.
+pub fn crosses(strict: &Rule, generous: &Rule, low: f64, high: f64) -> bool {
+    band(strict.fraction(low)) != band(generous.fraction(high))
 }
 
 fn band(fraction: f64) -> u8 {
@@ -147,10 +149,14 @@ mod tests {
     #[test]
     fn a_spread_across_a_band_boundary_is_uncertain() {
         let r = Rule::new(0.8, 1.75);
-        assert!(r.straddles(1.3, 1.5)); // partial vs full
-        assert!(r.straddles(0.95, 1.1)); // nothing vs partial
-        assert!(!r.straddles(1.45, 1.8));
-        assert!(!r.straddles(1.1, 1.3));
+        assert!(crosses(&r, &r, 1.3, 1.5)); // partial vs full
+        assert!(crosses(&r, &r, 0.95, 1.1)); // nothing vs partial
+        assert!(!crosses(&r, &r, 1.45, 1.8));
+        assert!(!crosses(&r, &r, 1.1, 1.3));
+        // A steady student, a noisy reference: the bar itself moves across the student.
+        let (strict, generous) = (Rule::new(0.8, 2.0), Rule::new(0.8, 1.6));
+        assert!(crosses(&strict, &generous, 1.38, 1.4));
+        assert!(!crosses(&strict, &generous, 1.7, 1.8));
     }
 
     #[test]

@@ -143,7 +143,8 @@ struct Estimate {
     evidence: Evidence,
     reference_parallelism: f64,
     uncertain: bool,
-    /// The student's speedup to score: the median, or the upper quartile if uncertain.
+    /// The student's speedup to score: the median, or the upper quartile if uncertain (then
+    /// `rule` is the bar set by the reference's lower quartile).
     scored: f64,
 }
 
@@ -191,16 +192,19 @@ fn estimate(runs: &[Run], full_at: f64) -> Option<Estimate> {
     };
     let reference_parallelism = median_of(&theirs, |r| r.evidence().parallelism);
     let (low, high) = (quantile(&s, 0.25)?, quantile(&s, 0.75)?);
+    let strict = Rule::new(full_at, quantile(&r, 0.75)?);
+    let generous = Rule::new(full_at, quantile(&r, 0.25)?);
     // Sequential work is not uncertain whatever its clock says: it has no evidence.
     let saturated = reference_parallelism < estimate::SATURATED;
     let uncertain = evidence.parallel(reference_parallelism)
-        && (saturated || rule.degenerate() || rule.straddles(low, high));
+        && (saturated || rule.degenerate() || estimate::crosses(&strict, &generous, low, high));
     Some(Estimate {
         student,
         reference,
         versus_reference: median(&versus)?,
         versus_sequential: median(&versus_sequential)?,
-        rule,
+        // The benefit of the doubt: the student's high quartile against the lowest bar.
+        rule: if uncertain { generous } else { rule },
         evidence,
         reference_parallelism,
         uncertain,
