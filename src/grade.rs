@@ -381,14 +381,9 @@ impl<'a> GradeBuilder<'a> {
         start: Instant,
     ) -> Grade {
         let speedup = self.ex.spec.speedup.as_ref().map(|_| {
-            self.speedup.clone().unwrap_or_else(|| {
-                crate::speedup::Speedup::not_measured(
-                    crate::speedup::Status::NotMeasured,
-                    crate::speedup::cpus::available(),
-                    self.ex.spec.weights.speedup,
-                    self.opts.lang,
-                )
-            })
+            self.speedup
+                .clone()
+                .unwrap_or_else(|| crate::speedup::Speedup::skipped_for(self.ex, self.opts.lang))
         });
         let checks = score::checks(
             self.ex,

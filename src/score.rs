@@ -95,12 +95,7 @@ pub fn checks(
         let sp = match speedup {
             Some(sp) => sp,
             None => {
-                not_measured = crate::speedup::Speedup::not_measured(
-                    crate::speedup::Status::NotMeasured,
-                    crate::speedup::cpus::available(),
-                    ex.spec.weights.speedup,
-                    lang,
-                );
+                not_measured = crate::speedup::Speedup::skipped_for(ex, lang);
                 &not_measured
             }
         };

@@ -78,7 +78,7 @@ impl Sandbox for Minimal {
         let mut clock = None;
         if let (Some(ready), Some(stdin)) = (&launch.gate, child.stdin.take()) {
             if timed::await_ready(pidfd.0, ready, deadline, cancel) {
-                clock = timed::Clock::start(pid, &launch.marker, stdin);
+                clock = timed::Clock::start(pid, stdin);
                 deadline = Instant::now() + limits.wall;
             }
         }

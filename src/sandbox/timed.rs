@@ -50,11 +50,11 @@ struct Windows {
 
 impl Clock {
     /// Sends the go byte and starts the clock.
-    pub fn start(leader: i32, marker: &str, mut stdin: ChildStdin) -> Option<Clock> {
-        let base: BTreeMap<i32, f64> = sample(leader, marker);
+    pub fn start(leader: i32, mut stdin: ChildStdin) -> Option<Clock> {
+        let base: BTreeMap<i32, f64> = sample(leader);
         let leader_cpu0 = leader_total_cpu(leader)?;
         let stop = Arc::new(AtomicBool::new(false));
-        let (flag, marker) = (stop.clone(), marker.to_string());
+        let flag = stop.clone();
         let started = Instant::now();
         stdin.write_all(b"g").ok()?;
         drop(stdin);
@@ -64,7 +64,7 @@ impl Clock {
             let mut at = Instant::now();
             while !flag.load(Ordering::Relaxed) {
                 std::thread::sleep(SAMPLE_EVERY);
-                let now = sample(leader, &marker);
+                let now = sample(leader);
                 let window = at.elapsed().as_secs_f64();
                 at = Instant::now();
                 let busy = now
@@ -131,7 +131,7 @@ pub fn await_ready(pidfd: i32, path: &Path, deadline: Instant, cancel: &AtomicBo
 /// CPU seconds used so far by each live process of the leader's process group: the
 /// scheduler's nanosecond count where the kernel keeps one, else the stat ticks. Only the
 /// group, not the marker scan, so sampling stays cheap next to the timed run.
-fn sample(leader: i32, _marker: &str) -> BTreeMap<i32, f64> {
+fn sample(leader: i32) -> BTreeMap<i32, f64> {
     let tps = procfs::ticks_per_second() as f64;
     tree::group_members(leader)
         .into_iter()

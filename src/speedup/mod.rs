@@ -83,6 +83,16 @@ impl Speedup {
         }
     }
 
+    /// The exercise scores speedup but this grading did not measure it (another check failed).
+    pub fn skipped_for(ex: &crate::exercise::Exercise, lang: Lang) -> Speedup {
+        Speedup::not_measured(
+            Status::NotMeasured,
+            cpus::available(),
+            ex.spec.weights.speedup,
+            lang,
+        )
+    }
+
     pub fn failed(f: &Failed, cpus: usize, max_score: u32, lang: Lang) -> Speedup {
         let message = match f {
             Failed::Run { workers, how } => {
