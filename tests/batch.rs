@@ -510,7 +510,7 @@ fn check_junit(out: &Path, rows: &[Vec<String>]) {
     assert_eq!(attr(root, "failures"), failures);
 }
 
-fn chromium() -> PathBuf {
+fn chromium() -> Option<PathBuf> {
     for c in ["chromium", "chromium-browser", "google-chrome"] {
         if let Ok(o) = Command::new("sh")
             .arg("-c")
@@ -518,16 +518,16 @@ fn chromium() -> PathBuf {
             .output()
         {
             if o.status.success() {
-                return PathBuf::from(String::from_utf8(o.stdout).unwrap().trim());
+                return Some(PathBuf::from(String::from_utf8(o.stdout).unwrap().trim()));
             }
         }
     }
-    panic!("headless Chromium is needed to check report.html: install it (apt-get install -y chromium; .ci/run does)");
+    None
 }
 
-fn headless(page: &Path, action: &[String]) -> Output {
+fn headless(browser: &Path, page: &Path, action: &[String]) -> Output {
     let profile = tempfile::tempdir().unwrap();
-    let out = Command::new(chromium())
+    let out = Command::new(browser)
         .args([
             "--headless",
             "--no-sandbox",
@@ -567,7 +567,17 @@ fn check_report(out: &Path, rows: &[Vec<String>], lines: &[Value]) {
         "offline"
     );
     assert!(!source.contains("<script"), "no scripts");
-    let dom = String::from_utf8(headless(&page, &["--dump-dom".into()]).stdout).unwrap();
+    // The README's `cargo test` must work with only Rust and Python; CI (CI=true, .ci/run
+    // installs Chromium) must render the report.
+    let Some(browser) = chromium() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "headless Chromium is needed to check report.html: install it (apt-get install -y chromium; .ci/run does)"
+        );
+        eprintln!("NOTE: report.html not rendered: no Chromium here (.ci/run installs it; CI requires it)");
+        return;
+    };
+    let dom = String::from_utf8(headless(&browser, &page, &["--dump-dom".into()]).stdout).unwrap();
     assert!(dom.contains("<svg"), "charts are inline SVG");
 
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
@@ -630,7 +640,11 @@ fn check_report(out: &Path, rows: &[Vec<String>], lines: &[Value]) {
 
     let shots = tempfile::tempdir().unwrap();
     let png = shots.path().join("report.png");
-    headless(&page, &[format!("--screenshot={}", png.display())]);
+    headless(
+        &browser,
+        &page,
+        &[format!("--screenshot={}", png.display())],
+    );
     let bytes = std::fs::read(&png).unwrap();
     assert!(
         bytes.starts_with(b"\x89PNG") && bytes.len() > 20_000,
