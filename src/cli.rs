@@ -58,6 +58,10 @@ pub struct StressArgs {
     /// Keep the trial workspaces (for debugging carrera).
     #[arg(long, hide = true)]
     pub keep: bool,
+    /// Start every trial as a fresh interpreter instead of a fork of a warm one (slower;
+    /// for comparison, or if the warm server misbehaves).
+    #[arg(long)]
+    pub cold: bool,
 }
 
 #[derive(Debug, Args)]

@@ -42,16 +42,24 @@ pub struct Context {
     /// Trials hold it shared; a speedup measurement holds it alone, so that concurrent
     /// gradings never run trials next to a timed call.
     measuring: RwLock<()>,
+    /// Start trials as forks of a warm interpreter (`false`: a fresh one each, `--cold`).
+    warm: bool,
 }
 
 #[derive(Debug, Clone)]
 struct Calibration {
     timeouts: Timeouts,
     expected: Vec<Option<serde_json::Value>>,
+    /// The reference's slowest calibration trial, wall clock (`None` without a reference).
+    slowest: Option<Duration>,
 }
 
+/// Trials shorter than this spend much of their time in start gates and noise sleeps, so two
+/// per CPU keep the CPUs busy; longer, CPU-bound ones would only slow each other down.
+const SHORT_TRIAL: Duration = Duration::from_secs(1);
+
 impl Context {
-    pub fn new(python: Python, keep: bool) -> Result<Context> {
+    pub fn new(python: Python, keep: bool, warm: bool) -> Result<Context> {
         let work = prepare::work_dir(keep)?;
         let runtime = runtime::install(&work.path)?;
         Ok(Context {
@@ -61,6 +69,7 @@ impl Context {
             calibrations: Mutex::new(HashMap::new()),
             counter: Mutex::new(0),
             measuring: RwLock::new(()),
+            warm,
         })
     }
 
@@ -87,6 +96,7 @@ impl Context {
                 cases,
                 work_root: self.work.path.join(format!("g{n}")),
                 keep_workspaces: keep,
+                warm: self.warm,
             },
             sandbox::detect(),
         )
@@ -184,6 +194,10 @@ pub fn grade(ctx: &Context, ex: &Exercise, sub: &Submission, opts: &Options) -> 
         cases: ex.spec.cases.len(),
         fixed: opts.profile.clone(),
         timeouts: calibration.timeouts.clone(),
+        slots: match calibration.slowest {
+            Some(s) if s < SHORT_TRIAL && ctx.warm => runner.cpus() * 2,
+            _ => runner.cpus(),
+        },
     };
     let stress = scheduler::stress(&runner, &plan, &judge_fn)?;
     grade.stress_seconds = stress.duration.as_secs_f64();
@@ -253,6 +267,7 @@ fn calibrate(ctx: &Context, ex: &Exercise) -> Result<Calibration> {
         let c = Calibration {
             timeouts: Timeouts::uniform(floor * 3),
             expected: spec_expected,
+            slowest: None,
         };
         ctx.calibrations
             .lock()
@@ -338,7 +353,11 @@ fn calibrate(ctx: &Context, ex: &Exercise) -> Result<Calibration> {
         spawn: limit(slowest.spawn),
         forkserver: limit(slowest.forkserver),
     };
-    let c = Calibration { timeouts, expected };
+    let c = Calibration {
+        timeouts,
+        expected,
+        slowest: Some(slowest.fork.max(slowest.spawn).max(slowest.forkserver)),
+    };
     ctx.calibrations
         .lock()
         .unwrap()

@@ -59,7 +59,7 @@ fn run(cli: Cli) -> Result<u8> {
                 .map_err(Error::Usage)?;
             let opts = options(&args.stress, lang, profile);
             let python = carrera::python::find(cli.python.as_deref())?;
-            let ctx = Context::new(python, args.stress.keep)?;
+            let ctx = Context::new(python, args.stress.keep, !args.stress.cold)?;
             let g = grade::grade(&ctx, &ex, &sub, &opts)?;
             let color = args.output.is_none()
                 && std::io::stdout().is_terminal()
@@ -85,7 +85,7 @@ fn run(cli: Cli) -> Result<u8> {
             stress.seed.get_or_insert(1);
             let opts = options(&stress, lang, None);
             let python = carrera::python::find(cli.python.as_deref())?;
-            let ctx = Context::new(python, stress.keep)?;
+            let ctx = Context::new(python, stress.keep, !stress.cold)?;
             let mut bad = 0;
             for ex in &exercises {
                 let lines = carrera::check::run(&ctx, ex, &opts, |l| {
@@ -113,7 +113,7 @@ fn run(cli: Cli) -> Result<u8> {
             stress.seed.get_or_insert(1);
             let opts = options(&stress, lang, None);
             let python = carrera::python::find(cli.python.as_deref())?;
-            let ctx = Context::new(python, stress.keep)?;
+            let ctx = Context::new(python, stress.keep, !stress.cold)?;
             let plan = batch::Plan {
                 class: args.dir,
                 out: args.out,

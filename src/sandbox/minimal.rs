@@ -2,12 +2,15 @@
 //! dump-then-kill of the whole tree, and a leak scan. Not a security boundary.
 
 use super::capture::{collect, spawn_reader};
+use super::direct::Direct;
 use super::timed;
-use super::tree::{self, MARKER_VAR};
+use super::tree;
+use super::warm::WarmLeader;
 use super::{Exit, Hang, Launch, Limits, RawRun, Sandbox, Tier};
-use crate::error::{Error, IoContext, Result};
-use std::os::unix::process::CommandExt;
-use std::process::{Command, Stdio};
+use crate::error::{IoContext, Result};
+use std::fs::File;
+use std::io::Read;
+use std::process::ChildStdin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -37,47 +40,19 @@ impl Sandbox for Minimal {
     }
 
     fn run(&self, launch: &Launch, limits: &Limits, cancel: &AtomicBool) -> Result<RawRun> {
-        let mut cmd = Command::new(&launch.program);
-        cmd.args(&launch.args)
-            .current_dir(&launch.cwd)
-            .env_clear()
-            .envs(launch.env.iter().map(|(k, v)| (k, v)))
-            .env(MARKER_VAR, &launch.marker)
-            .stdin(if launch.gate.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .process_group(0);
-        let rl = RlimitSet::new(limits);
-        let cpus = launch.cpus.clone();
-        // SAFETY: the closure only makes async-signal-safe syscalls on pre-built data.
-        unsafe {
-            cmd.pre_exec(move || {
-                rl.apply()?;
-                if let Some(cpus) = &cpus {
-                    pin(cpus)?;
-                }
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong);
-                Ok(())
-            });
-        }
         let start = Instant::now();
-        let mut child = cmd
-            .spawn()
-            .ctx(|| format!("starting {}", launch.program.display()))?;
-        let pid = child.id() as i32;
-        let out = spawn_reader(child.stdout.take().expect("piped"), limits.output_bytes);
-        let err = spawn_reader(child.stderr.take().expect("piped"), limits.output_bytes);
-        let pidfd = PidFd::open(pid)?;
+        let mut tree = tree::Tree::new(0, &launch.marker);
+        let (mut leader, out, err, stdin) = start_leader(launch, limits)?;
+        let pid = leader.pid();
+        tree.leader = pid;
+        let out = spawn_reader(out, limits.output_bytes);
+        let err = spawn_reader(err, limits.output_bytes);
 
         let mut deadline = start + limits.wall;
         // A timed run: the clock starts once the tree is ready, and the deadline with it.
         let mut clock = None;
-        if let (Some(ready), Some(stdin)) = (&launch.gate, child.stdin.take()) {
-            if timed::await_ready(pidfd.0, ready, deadline, cancel) {
+        if let (Some(ready), Some(stdin), Leader::Direct(d)) = (&launch.gate, stdin, &leader) {
+            if timed::await_ready(d.pidfd.0, ready, deadline, cancel) {
                 clock = timed::Clock::start(pid, stdin);
                 deadline = Instant::now() + limits.wall;
             }
@@ -85,11 +60,11 @@ impl Sandbox for Minimal {
         let mut extensions = 0;
         let mut activity = None;
         let waited = loop {
-            let waited = wait_until(&pidfd, pid, deadline, cancel)?;
+            let waited = leader.wait_until(deadline, cancel)?;
             if waited.is_some() || cancel.load(Ordering::Relaxed) {
                 break waited;
             }
-            let a = tree::activity(pid, &launch.marker, CPU_WINDOW);
+            let a = tree::activity(&tree, CPU_WINDOW);
             // Runnable but starved of CPU: a loaded machine, not a hang. Wait a little longer.
             if a.runnable && a.cpu_fraction <= BUSY_CPU && extensions < MAX_EXTENSIONS {
                 extensions += 1;
@@ -110,20 +85,24 @@ impl Sandbox for Minimal {
             None => {
                 cancelled = cancel.load(Ordering::Relaxed);
                 if let Some(a) = activity.filter(|_| !cancelled) {
-                    hang = Some(inspect_hang(pid, &launch.marker, launch.dump.as_ref(), a));
+                    hang = Some(inspect_hang(&tree, launch.dump.as_ref(), a));
                 }
-                tree::kill_all(pid, &launch.marker);
-                let (_, cpu) = reap(pid)?;
+                tree::kill_all(&tree);
+                let (_, cpu) = leader.reap()?;
                 (Exit::Killed, cpu)
             }
         };
         let wall = start.elapsed();
         let leaked = if hang.is_none() && !cancelled {
-            leak_scan(pid, &launch.marker)
+            leak_scan(&tree)
         } else {
             Vec::new()
         };
-        tree::kill_all(pid, &launch.marker);
+        // A clean exit with nothing left behind has nothing to kill: nothing can start a
+        // process in an empty tree. Otherwise make sure.
+        if hang.is_some() || cancelled || !leaked.is_empty() {
+            tree::kill_all(&tree);
+        }
         if let Some(c) = clock {
             c.stop(Instant::now(), Duration::ZERO); // killed: no timing, but join the sampler
         }
@@ -145,14 +124,13 @@ impl Sandbox for Minimal {
 
 /// Watches CPU, asks every process for its stacks, and lets them write.
 fn inspect_hang(
-    pid: i32,
-    marker: &str,
+    tree: &tree::Tree,
     dump: Option<&(i32, std::path::PathBuf)>,
     activity: tree::Activity,
 ) -> Hang {
     let procs = match dump {
         Some((sig, dir)) => {
-            let procs = tree::signal_all(pid, marker, *sig);
+            let procs = tree::signal_all(tree, *sig);
             let written = |p: &super::Proc| {
                 std::fs::metadata(dir.join(format!("{}.txt", p.pid))).is_ok_and(|m| m.len() > 0)
             };
@@ -164,10 +142,7 @@ fn inspect_hang(
             std::thread::sleep(Duration::from_millis(20));
             procs
         }
-        None => tree::members(pid, marker)
-            .into_iter()
-            .map(|(_, i)| i)
-            .collect(),
+        None => tree::members(tree).into_iter().map(|(_, i)| i).collect(),
     };
     // A deadlocked tree sleeps without waking; anything runnable, burning CPU, waking up
     // again and again (a spin loop slowed by sleep noise) or starting and ending processes
@@ -182,13 +157,10 @@ fn inspect_hang(
     }
 }
 
-fn leak_scan(pid: i32, marker: &str) -> Vec<super::Proc> {
+fn leak_scan(tree: &tree::Tree) -> Vec<super::Proc> {
     let start = Instant::now();
     loop {
-        let alive: Vec<super::Proc> = tree::members(pid, marker)
-            .into_iter()
-            .map(|(_, i)| i)
-            .collect();
+        let alive: Vec<super::Proc> = tree::members(tree).into_iter().map(|(_, i)| i).collect();
         let waited = start.elapsed();
         let done = alive.is_empty()
             || waited >= HELPER_GRACE
@@ -206,141 +178,69 @@ fn exits_by_itself(p: &super::Proc) -> bool {
         || p.cmdline.contains("multiprocessing.forkserver")
 }
 
-/// A pidfd for our own child: readable once the child has exited.
-struct PidFd(i32);
+/// The tree's first process: a fresh interpreter, or a fork of a warm one.
+enum Leader<'a> {
+    Direct(Direct),
+    Warm(WarmLeader<'a>),
+}
 
-impl PidFd {
-    fn open(pid: i32) -> Result<PidFd> {
-        // SAFETY: pidfd_open on our own child; the fd is closed on drop.
-        let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) } as i32;
-        if fd < 0 {
-            return Err(Error::Internal(format!(
-                "pidfd_open: {}",
-                std::io::Error::last_os_error()
-            )));
+type Output = Box<dyn Read + Send>;
+
+/// Starts the leader the cheapest way the launch allows: warm unless it is timed (the clock
+/// needs our own child's stdin) or no warm server can run here.
+fn start_leader<'a>(
+    launch: &'a Launch,
+    limits: &Limits,
+) -> Result<(Leader<'a>, Output, Output, Option<ChildStdin>)> {
+    if let (Some(pool), None) = (&launch.warm, &launch.gate) {
+        let (out_r, out_w) = pipe()?;
+        let (err_r, err_w) = pipe()?;
+        if let Some(w) = pool.start(launch, limits, out_w, err_w)? {
+            return Ok((
+                Leader::Warm(w),
+                Box::new(File::from(out_r)),
+                Box::new(File::from(err_r)),
+                None,
+            ));
         }
-        Ok(PidFd(fd))
+    }
+    let mut d = Direct::spawn(launch, limits)?;
+    let out = Box::new(d.child.stdout.take().expect("piped"));
+    let err = Box::new(d.child.stderr.take().expect("piped"));
+    let stdin = d.child.stdin.take();
+    Ok((Leader::Direct(d), out, err, stdin))
+}
+
+impl Leader<'_> {
+    fn pid(&self) -> i32 {
+        match self {
+            Leader::Direct(d) => d.pid,
+            Leader::Warm(w) => w.pid,
+        }
+    }
+
+    fn wait_until(
+        &mut self,
+        deadline: Instant,
+        cancel: &AtomicBool,
+    ) -> Result<Option<(Exit, Duration, Instant)>> {
+        match self {
+            Leader::Direct(d) => d.wait_until(deadline, cancel),
+            Leader::Warm(w) => w.wait_until(deadline, cancel),
+        }
+    }
+
+    fn reap(&mut self) -> Result<(Exit, Duration)> {
+        match self {
+            Leader::Direct(d) => d.reap(),
+            Leader::Warm(w) => w.reap(),
+        }
     }
 }
 
-impl Drop for PidFd {
-    fn drop(&mut self) {
-        // SAFETY: closing the fd we opened.
-        unsafe { libc::close(self.0) };
-    }
-}
-
-/// Waits for the leader to exit, the deadline, or cancellation. `None` means still running;
-/// otherwise the exit, the CPU wait4 reports, and when the exit was seen.
-fn wait_until(
-    pidfd: &PidFd,
-    pid: i32,
-    deadline: Instant,
-    cancel: &AtomicBool,
-) -> Result<Option<(Exit, Duration, Instant)>> {
-    loop {
-        let now = Instant::now();
-        if now >= deadline || cancel.load(Ordering::Relaxed) {
-            return Ok(None);
-        }
-        let slice = (deadline - now).min(Duration::from_millis(50));
-        let mut pfd = libc::pollfd {
-            fd: pidfd.0,
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        // SAFETY: one valid pollfd.
-        let n = unsafe { libc::poll(&mut pfd, 1, slice.as_millis().max(1) as i32) };
-        if n > 0 {
-            let exited = Instant::now();
-            let (exit, cpu) = reap(pid)?;
-            return Ok(Some((exit, cpu, exited)));
-        }
-    }
-}
-
-/// Reaps the leader and returns its status and the CPU of it and its reaped children.
-fn reap(pid: i32) -> Result<(Exit, Duration)> {
-    let mut status = 0;
-    // SAFETY: zeroed rusage is a valid value for wait4 to fill.
-    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    let r = loop {
-        // SAFETY: waiting on our own child.
-        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut ru) };
-        if r >= 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
-            break r;
-        }
-    };
-    if r < 0 {
-        return Err(Error::Internal(format!(
-            "wait4({pid}): {}",
-            std::io::Error::last_os_error()
-        )));
-    }
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    let cpu = tv(ru.ru_utime) + tv(ru.ru_stime);
-    let exit = if libc::WIFEXITED(status) {
-        Exit::Code(libc::WEXITSTATUS(status))
-    } else {
-        Exit::Signal(libc::WTERMSIG(status))
-    };
-    Ok((exit, cpu))
-}
-
-/// rlimits prepared before fork, applied in the child. Only ever lowered.
-#[derive(Clone, Copy)]
-struct RlimitSet {
-    limits: [(libc::__rlimit_resource_t, u64); 5],
-}
-
-impl RlimitSet {
-    fn new(l: &Limits) -> RlimitSet {
-        let cpu = l.wall.as_secs() * 2 + 5;
-        RlimitSet {
-            limits: [
-                (libc::RLIMIT_CORE, 0),
-                (libc::RLIMIT_AS, l.address_space),
-                (libc::RLIMIT_FSIZE, l.file_size),
-                (libc::RLIMIT_NOFILE, l.open_files),
-                (libc::RLIMIT_CPU, cpu),
-            ],
-        }
-    }
-
-    fn apply(&self) -> std::io::Result<()> {
-        for (res, want) in self.limits {
-            let mut cur = libc::rlimit {
-                rlim_cur: 0,
-                rlim_max: 0,
-            };
-            // SAFETY: getrlimit/setrlimit are async-signal-safe.
-            unsafe {
-                if libc::getrlimit(res, &mut cur) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                let new = libc::rlimit {
-                    rlim_cur: want.min(cur.rlim_max),
-                    rlim_max: want.min(cur.rlim_max),
-                };
-                if libc::setrlimit(res, &new) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-fn pin(cpus: &[usize]) -> std::io::Result<()> {
-    // SAFETY: cpu_set_t is plain data; sched_setaffinity is async-signal-safe.
-    unsafe {
-        let mut set: libc::cpu_set_t = std::mem::zeroed();
-        for &c in cpus {
-            libc::CPU_SET(c, &mut set);
-        }
-        if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) != 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-    }
-    Ok(())
+/// Close-on-exec, so a fresh interpreter started meanwhile by another worker never holds it.
+fn pipe() -> Result<(std::os::fd::OwnedFd, std::os::fd::OwnedFd)> {
+    rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)
+        .map_err(std::io::Error::from)
+        .ctx(|| "creating a pipe")
 }

@@ -2,13 +2,16 @@
 //! and a leak scan after it exits. The sandbox knows nothing about Python or verdicts.
 
 mod capture;
+mod direct;
 mod minimal;
 mod timed;
 pub mod tree;
+mod warm;
 
 pub use capture::Captured;
 pub use minimal::Minimal;
 pub use timed::Timed;
+pub use warm::{WarmConfig, WarmPool};
 
 use crate::error::Result;
 use serde::Serialize;
@@ -63,6 +66,8 @@ pub struct Launch {
     /// A timed run: the tree creates this file when ready, then waits for a byte on stdin.
     /// The clock runs from that byte to the leader's exit (`RawRun::timed`).
     pub gate: Option<PathBuf>,
+    /// Fork the leader from one of these warm servers instead of starting `program`.
+    pub warm: Option<std::sync::Arc<WarmPool>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

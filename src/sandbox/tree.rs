@@ -7,8 +7,46 @@ use std::time::Duration;
 
 pub const MARKER_VAR: &str = "CARRERA_TRIAL";
 
-/// Live (non-zombie) processes that belong to the tree led by `leader`.
-pub fn members(leader: i32, marker: &str) -> Vec<(Process, Proc)> {
+/// The tree of one trial: its leader's process group, its marker, and the boot-relative tick
+/// at which it was started (0 = unknown). Only processes started since then can be marked
+/// members, so older ones need no environment read: that read is the scan's main cost.
+#[derive(Debug, Clone, Copy)]
+pub struct Tree<'a> {
+    pub leader: i32,
+    pub marker: &'a str,
+    pub born: u64,
+}
+
+impl<'a> Tree<'a> {
+    /// A tree started now.
+    pub fn new(leader: i32, marker: &'a str) -> Tree<'a> {
+        Tree {
+            leader,
+            marker,
+            born: now_ticks().saturating_sub(BORN_MARGIN),
+        }
+    }
+}
+
+/// Slack for the two clocks' rounding (and a leader forked by a warm server just before).
+const BORN_MARGIN: u64 = 5;
+
+/// Clock ticks since boot, the unit of a process's start time in /proc/<pid>/stat.
+fn now_ticks() -> u64 {
+    let Ok(text) = std::fs::read_to_string("/proc/uptime") else {
+        return 0;
+    };
+    let secs: f64 = text
+        .split_whitespace()
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0.0);
+    (secs * procfs::ticks_per_second() as f64) as u64
+}
+
+/// Live (non-zombie) processes that belong to the tree.
+pub fn members(tree: &Tree) -> Vec<(Process, Proc)> {
+    let (leader, marker) = (tree.leader, tree.marker);
     let Ok(all) = all_processes() else {
         return Vec::new();
     };
@@ -21,6 +59,9 @@ pub fn members(leader: i32, marker: &str) -> Vec<(Process, Proc)> {
         }
         let in_group = stat.pgrp == leader;
         let marked = || {
+            if stat.starttime < tree.born {
+                return false;
+            }
             p.environ()
                 .map(|env| {
                     env.get(std::ffi::OsStr::new(MARKER_VAR))
@@ -84,8 +125,8 @@ fn switches(procs: &[(Process, Proc)]) -> u64 {
 }
 
 /// How busy the tree is, watched over `window`.
-pub fn activity(leader: i32, marker: &str, window: Duration) -> Activity {
-    let before = members(leader, marker);
+pub fn activity(tree: &Tree, window: Duration) -> Activity {
+    let before = members(tree);
     let c0 = cpu_seconds(&before);
     let s0 = switches(&before);
     std::thread::sleep(window);
@@ -99,7 +140,7 @@ pub fn activity(leader: i32, marker: &str, window: Duration) -> Activity {
     let pids = |procs: &[(Process, Proc)]| -> std::collections::BTreeSet<i32> {
         procs.iter().map(|(_, i)| i.pid).collect()
     };
-    let churn = pids(&before) != pids(&members(leader, marker));
+    let churn = pids(&before) != pids(&members(tree));
     Activity {
         cpu_fraction: ((c1 - c0) / window.as_secs_f64()).max(0.0),
         runnable,
@@ -108,8 +149,8 @@ pub fn activity(leader: i32, marker: &str, window: Duration) -> Activity {
     }
 }
 
-pub fn signal_all(leader: i32, marker: &str, sig: i32) -> Vec<Proc> {
-    let procs = members(leader, marker);
+pub fn signal_all(tree: &Tree, sig: i32) -> Vec<Proc> {
+    let procs = members(tree);
     for (_, info) in &procs {
         // SAFETY: plain syscall on pids we just read; a stale pid is harmless (ESRCH).
         unsafe {
@@ -120,13 +161,13 @@ pub fn signal_all(leader: i32, marker: &str, sig: i32) -> Vec<Proc> {
 }
 
 /// Kills the group and every marked process until none is left (bounded).
-pub fn kill_all(leader: i32, marker: &str) {
+pub fn kill_all(tree: &Tree) {
     for _ in 0..50 {
         // SAFETY: as above; a negative pid addresses the process group.
         unsafe {
-            libc::kill(-leader, libc::SIGKILL);
+            libc::kill(-tree.leader, libc::SIGKILL);
         }
-        if signal_all(leader, marker, libc::SIGKILL).is_empty() {
+        if signal_all(tree, libc::SIGKILL).is_empty() {
             return;
         }
         std::thread::sleep(Duration::from_millis(10));

@@ -91,11 +91,13 @@ impl Perturbation {
             .collect()
     }
 
-    /// The profile of stress trial `index`. Methods rotate so a few trials cover them all.
+    /// The profile of stress trial `index`. The first trials cover every method once; after
+    /// that three in four are `fork`, the cheapest to start and as good at exposing races,
+    /// and the others share the rest (what breaks only under spawn breaks on its first run).
     pub fn draw(seed: u64, index: u64, methods: &[StartMethod]) -> Perturbation {
         let trial_seed = mix(seed, index);
         let mut rng = fastrand::Rng::with_seed(trial_seed);
-        let method = methods[(index % methods.len() as u64) as usize];
+        let method = method_for(index, methods);
         let (noise, p) = NOISE_CHOICES[rng.usize(..NOISE_CHOICES.len())];
         let gates = gate_choices(method);
         // The gate is what makes short workers overlap: use it in most trials.
@@ -179,6 +181,24 @@ impl fmt::Display for Perturbation {
     }
 }
 
+fn method_for(index: u64, methods: &[StartMethod]) -> StartMethod {
+    let n = methods.len() as u64;
+    let others: Vec<StartMethod> = methods
+        .iter()
+        .copied()
+        .filter(|m| *m != StartMethod::Fork)
+        .collect();
+    if index < n || others.len() == methods.len() {
+        return methods[(index % n) as usize];
+    }
+    let k = index - n;
+    if others.is_empty() || k % 4 != 3 {
+        StartMethod::Fork
+    } else {
+        others[((k / 4) % others.len() as u64) as usize]
+    }
+}
+
 /// Spawned children boot slowly (a fresh interpreter each), so they need a wider gate to line up.
 fn gate_choices(method: StartMethod) -> [u32; 3] {
     match method {
@@ -223,6 +243,18 @@ mod tests {
             .map(|i| Perturbation::draw(1, i, &methods).method)
             .collect();
         assert_eq!(a, methods);
+        let later: Vec<_> = (3..27)
+            .map(|i| Perturbation::draw(1, i, &methods).method)
+            .collect();
+        let count = |m| later.iter().filter(|&&x| x == m).count();
+        assert_eq!(count(StartMethod::Fork), 18);
+        assert_eq!(count(StartMethod::Spawn), 3);
+        assert_eq!(count(StartMethod::Forkserver), 3);
+        let no_fork = [StartMethod::Spawn, StartMethod::Forkserver];
+        assert_eq!(
+            Perturbation::draw(1, 5, &no_fork).method,
+            StartMethod::Forkserver
+        );
         assert_eq!(
             Perturbation::draw(9, 4, &methods),
             Perturbation::draw(9, 4, &methods)

@@ -1,13 +1,14 @@
 //! Running one trial: a fresh workspace, the runtime's profile in the environment, the
-//! sandbox, then collecting the observation. Designed so that the launch step can later be a
-//! fork of a warm interpreter instead of a fresh one.
+//! sandbox, then collecting the observation. Stress trials start as forks of a warm
+//! interpreter (`sandbox::WarmPool`); import and timed trials as fresh ones.
 
 use super::{CpuSet, Noise, Purpose, Timeouts, Trial};
 use crate::error::{IoContext, Result};
 use crate::observe::Observation;
-use crate::sandbox::{Launch, Limits, Sandbox};
+use crate::sandbox::{Launch, Limits, Sandbox, WarmConfig, WarmPool};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// Module name the submission is imported as, in every trial (spawn children import it too).
 pub const MODULE: &str = "submission";
@@ -25,6 +26,8 @@ pub struct RunnerConfig {
     /// Where the per-trial workspaces go.
     pub work_root: PathBuf,
     pub keep_workspaces: bool,
+    /// Fork stress trials from warm servers (`sandbox::WarmPool`).
+    pub warm: bool,
 }
 
 pub struct Runner {
@@ -32,16 +35,31 @@ pub struct Runner {
     sandbox: Box<dyn Sandbox>,
     cpus: Vec<usize>,
     counter: AtomicU64,
+    warm: Option<Arc<WarmPool>>,
 }
 
 impl Runner {
     pub fn new(cfg: RunnerConfig, sandbox: Box<dyn Sandbox>) -> Runner {
+        let warm = cfg.warm.then(|| {
+            Arc::new(WarmPool::new(WarmConfig {
+                python: cfg.python.clone(),
+                env: base_env(&cfg.runtime_dir),
+                dir: cfg.work_root.clone(),
+                harness: cfg.harness.clone(),
+            }))
+        });
         Runner {
             cfg,
             sandbox,
             cpus: available_cpus(),
             counter: AtomicU64::new(0),
+            warm,
         }
+    }
+
+    /// Why trials start cold although warm ones were asked for, if they do.
+    pub fn warm_unavailable(&self) -> Option<String> {
+        self.warm.as_ref().and_then(|w| w.broken())
     }
 
     pub fn sandbox(&self) -> &dyn Sandbox {
@@ -77,7 +95,8 @@ impl Runner {
         // (`batch --jobs 2`) must never find, or kill, each other's trials as leaks.
         static MARKERS: AtomicU64 = AtomicU64::new(0);
         let id = MARKERS.fetch_add(1, Ordering::Relaxed);
-        let marker = format!("carrera-{}-{id}", std::process::id());
+        // Fixed width: a warm server's child writes it over the server's own, in place.
+        let marker = format!("carrera-{:010}-{id:012}", std::process::id());
         let launch = Launch {
             program: self.cfg.python.clone(),
             args: vec![
@@ -90,6 +109,11 @@ impl Runner {
             cpus: self.cpu_set(&trial),
             dump: Some((DUMP_SIGNAL, meta.join("dumps"))),
             gate: (trial.purpose == Purpose::Speedup).then(|| meta.join("ready")),
+            // The import trial checks the module in a process of its own, as a student runs it.
+            warm: self
+                .warm
+                .clone()
+                .filter(|_| !matches!(trial.purpose, Purpose::Import | Purpose::Speedup)),
         };
         let raw = self
             .sandbox
@@ -142,22 +166,16 @@ impl Runner {
             // A timed call measures the program, not our instrumentation.
             "instrument": trial.purpose != Purpose::Speedup,
         });
-        let path = std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into());
-        [
-            ("PATH", path),
-            ("HOME", ws.display().to_string()),
-            ("TMPDIR", ws.join("tmp").display().to_string()),
-            ("LANG", "C.UTF-8".into()),
-            ("PYTHONPATH", self.cfg.runtime_dir.display().to_string()),
-            ("PYTHONNOUSERSITE", "1".into()),
-            ("PYTHONDONTWRITEBYTECODE", "1".into()),
-            ("PYTHONUNBUFFERED", "1".into()),
-            ("PYTHONHASHSEED", "0".into()),
-            ("CARRERA_PROFILE", profile.to_string()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect()
+        let mut env = base_env(&self.cfg.runtime_dir);
+        env.extend(
+            [
+                ("HOME", ws.display().to_string()),
+                ("TMPDIR", ws.join("tmp").display().to_string()),
+                ("CARRERA_PROFILE", profile.to_string()),
+            ]
+            .map(|(k, v)| (k.to_string(), v)),
+        );
+        env
     }
 
     fn cpu_set(&self, trial: &Trial) -> Option<Vec<usize>> {
@@ -169,6 +187,23 @@ impl Runner {
             }
         }
     }
+}
+
+/// What every interpreter of a trial (and a warm server) gets, whatever the trial.
+fn base_env(runtime_dir: &Path) -> Vec<(String, String)> {
+    let path = std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into());
+    [
+        ("PATH", path),
+        ("LANG", "C.UTF-8".into()),
+        ("PYTHONPATH", runtime_dir.display().to_string()),
+        ("PYTHONNOUSERSITE", "1".into()),
+        ("PYTHONDONTWRITEBYTECODE", "1".into()),
+        ("PYTHONUNBUFFERED", "1".into()),
+        ("PYTHONHASHSEED", "0".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
 }
 
 /// Removes the named semaphores a trial created: a killed tree's resource tracker could not.

@@ -19,6 +19,8 @@ pub struct StressPlan {
     /// Replay one profile instead of drawing them (`--profile`).
     pub fixed: Option<Perturbation>,
     pub timeouts: Timeouts,
+    /// Trials running at a time.
+    pub slots: usize,
 }
 
 impl StressPlan {
@@ -67,7 +69,7 @@ pub fn stress(
     let stop = AtomicBool::new(false);
     let results: Mutex<Vec<Judged>> = Mutex::new(Vec::new());
     let error: Mutex<Option<crate::error::Error>> = Mutex::new(None);
-    let workers = runner.cpus().max(1);
+    let workers = plan.slots.max(1);
     std::thread::scope(|s| {
         for _ in 0..workers {
             s.spawn(|| loop {

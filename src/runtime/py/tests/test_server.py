@@ -1,0 +1,176 @@
+"""Tests of the warm trial server (carrera_rt.server): a trial forked from it must look to the
+grader like one started as a fresh interpreter, and one trial must not affect the next.
+
+Run: cd src/runtime/py && python3 -m unittest discover -s tests -v
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import unittest
+
+from test_runtime import PY, base_env, make_profile
+
+PLACEHOLDER = "carrera-0000000001-warm00000001"
+
+
+def marker(n):
+    return "carrera-0000000002-%012d" % n
+
+
+class Server(object):
+    def __init__(self, test):
+        self.tmp = tempfile.TemporaryDirectory(prefix="carrera-srv-")
+        test.addCleanup(self.tmp.cleanup)
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        env = base_env()
+        env["CARRERA_TRIAL"] = PLACEHOLDER
+        self.proc = subprocess.Popen(
+            [PY, "-c", "import carrera_rt.server as s; s.main()"], stdin=theirs,
+            stderr=subprocess.PIPE, env=env, cwd=self.tmp.name)
+        theirs.close()
+        self.sock = ours
+        test.addCleanup(self.close)
+        self.greeting = self.recv()
+        self.n = 0
+
+    def recv(self):
+        self.sock.settimeout(60)
+        return json.loads(self.sock.recv(1 << 16))
+
+    def close(self):
+        self.sock.close()
+        try:
+            self.proc.wait(timeout=30)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+            self.proc.stderr.close()
+
+    def trial(self, source, function="f", mode="call", mark=None, while_running=None):
+        """Run one trial; returns (start reply, exit reply, result record or None, stdout)."""
+        self.n += 1
+        ws = os.path.join(self.tmp.name, "t%d" % self.n)
+        cdir = os.path.join(ws, ".carrera")
+        os.makedirs(cdir)
+        with open(os.path.join(ws, "submission.py"), "w") as f:
+            f.write(textwrap.dedent(source))
+        spec = {"mode": mode, "module_dir": ws, "module": "submission", "function": function,
+                "harness": None, "case": {"id": "c", "args": [], "kwargs": {}}}
+        with open(os.path.join(cdir, "spec.json"), "w") as f:
+            json.dump(spec, f)
+        env = base_env(make_profile(cdir))
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        req = {"cwd": ws, "env": env, "marker": mark or marker(self.n), "cpus": None,
+               "rlimits": []}
+        socket.send_fds(self.sock, [json.dumps(req).encode()], [out_w, err_w])
+        os.close(out_w)
+        os.close(err_w)
+        started = self.recv()
+        if while_running is not None:
+            while_running(started["pid"])
+        done = self.recv()
+        with os.fdopen(out_r) as f:
+            out = f.read()
+        os.close(err_r)
+        result = None
+        path = os.path.join(cdir, "result.jsonl")
+        if os.path.exists(path):
+            with open(path) as f:
+                result = json.loads(f.read().splitlines()[0])
+        return started, done, result, out
+
+
+class WarmServerTest(unittest.TestCase):
+    def test_a_trial_runs_like_a_fresh_interpreter(self):
+        srv = Server(self)
+        self.assertIn("ready", srv.greeting)
+        started, done, result, out = srv.trial("""
+            import multiprocessing as mp
+            print("imported")
+            def _sq(x):
+                return x * x
+            def f():
+                with mp.Pool(2) as pool:
+                    return pool.map(_sq, range(5))
+        """)
+        self.assertEqual(done["pid"], started["pid"])
+        self.assertTrue(done["setup"])
+        self.assertTrue(os.WIFEXITED(done["status"]) and os.WEXITSTATUS(done["status"]) == 0)
+        self.assertEqual(result["kind"], "returned")
+        self.assertEqual(result["value"], {"result": [0, 1, 4, 9, 16]})
+        self.assertEqual(out, "imported\n")  # the trial's own stdout, not the server's
+
+    def test_the_trial_is_found_by_its_marker_and_group(self):
+        srv = Server(self)
+        seen = {}
+
+        def look(pid):
+            deadline = time.time() + 20
+            while time.time() < deadline:
+                try:
+                    with open("/proc/%d/environ" % pid, "rb") as f:
+                        env = f.read().split(b"\0")
+                    if ("CARRERA_TRIAL=" + marker(1)).encode() in env:
+                        seen["marker"] = True
+                        seen["pgid"] = os.getpgid(pid)
+                        return
+                except OSError:
+                    return
+                time.sleep(0.01)
+
+        started, done, result, _ = srv.trial("""
+            import time
+            def f():
+                time.sleep(1.0)
+                return 1
+        """, while_running=look)
+        self.assertTrue(seen.get("marker"), "the trial's marker is not in /proc/<pid>/environ")
+        self.assertEqual(seen["pgid"], started["pid"])
+        self.assertEqual(result["kind"], "returned")
+
+    def test_state_does_not_carry_over_between_trials(self):
+        srv = Server(self)
+        source = """
+            import multiprocessing as mp
+            COUNT = []
+            def f():
+                COUNT.append(1)
+                mp.set_start_method("spawn", force=True)
+                return [len(COUNT), mp.get_start_method()]
+        """
+        for _ in range(2):
+            _, done, result, _ = srv.trial(source)
+            # The profile pins fork: the student's call is recorded and ignored, every time.
+            self.assertEqual(result["value"], {"result": [1, "fork"]})
+
+    def test_a_setup_failure_is_reported_as_ours_and_the_server_goes_on(self):
+        srv = Server(self)
+        _, done, result, _ = srv.trial("def f():\n    return 1\n", mark="too-short")
+        self.assertFalse(done["setup"])
+        self.assertIsNone(result)
+        _, done, result, _ = srv.trial("def f():\n    return 2\n")
+        self.assertTrue(done["setup"])
+        self.assertEqual(result["value"], {"result": 2})
+
+    def test_exit_codes_follow_python(self):
+        srv = Server(self)
+        _, done, result, _ = srv.trial("import sys\nsys.exit(3)\n")
+        self.assertTrue(done["setup"])
+        self.assertEqual(result["kind"], "import_error")
+        _, done, _, _ = srv.trial("import os\ndef f():\n    os._exit(7)\n")
+        self.assertEqual(os.WEXITSTATUS(done["status"]), 7)
+
+    def test_the_server_exits_when_the_grader_goes_away(self):
+        srv = Server(self)
+        srv.sock.close()
+        self.assertEqual(srv.proc.wait(timeout=30), 0)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,336 @@
+//! A leader started as a fork of a warm interpreter (`carrera_rt.server`) that has already
+//! imported the runtime, multiprocessing and the harness: a trial then costs a fork, not an
+//! interpreter start. The server forks, sets the trial up (process group, rlimits, CPUs,
+//! environment, marker) and reports the leader's exit; everything else (deadline, stacks,
+//! kill, leak scan) is the same as for a fresh interpreter.
+
+use super::direct::RlimitSet;
+use super::{Exit, Launch, Limits};
+use crate::error::{Error, Result};
+use rustix::event::{poll, PollFd, PollFlags, Timespec};
+use rustix::net::{
+    recv, sendmsg, socketpair, AddressFamily, RecvFlags, SendAncillaryBuffer, SendAncillaryMessage,
+    SendFlags, SocketFlags, SocketType,
+};
+use serde::Deserialize;
+use std::io::IoSlice;
+use std::mem::MaybeUninit;
+use std::os::fd::{AsFd, OwnedFd};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// A loaded machine can take a while to start an interpreter and import multiprocessing.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long the server may take to report a leader we have already killed.
+const REAP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How to start servers; one per trial running at a time, started on first use.
+#[derive(Debug, Clone)]
+pub struct WarmConfig {
+    pub python: PathBuf,
+    /// The trials' environment minus what is per trial (profile, marker, HOME, TMPDIR).
+    pub env: Vec<(String, String)>,
+    /// Servers' working folders and logs go here.
+    pub dir: PathBuf,
+    /// Imported by the server, so the trials need not.
+    pub harness: Option<PathBuf>,
+}
+
+#[derive(Debug)]
+pub struct WarmPool {
+    cfg: WarmConfig,
+    idle: Mutex<Vec<Server>>,
+    /// Why servers cannot start here; trials then start fresh interpreters.
+    broken: Mutex<Option<String>>,
+    started: AtomicU64,
+}
+
+#[derive(Debug)]
+struct Server {
+    child: Child,
+    sock: OwnedFd,
+    log: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[derive(Deserialize)]
+struct Reply {
+    #[serde(default)]
+    error: Option<String>,
+    #[serde(default)]
+    pid: Option<i32>,
+    #[serde(default)]
+    status: Option<i32>,
+    #[serde(default)]
+    cpu: Option<f64>,
+    #[serde(default)]
+    setup: Option<bool>,
+}
+
+impl WarmPool {
+    pub fn new(cfg: WarmConfig) -> WarmPool {
+        WarmPool {
+            cfg,
+            idle: Mutex::new(Vec::new()),
+            broken: Mutex::new(None),
+            started: AtomicU64::new(0),
+        }
+    }
+
+    /// Why warm trials are unavailable, if they are.
+    pub fn broken(&self) -> Option<String> {
+        self.broken.lock().unwrap().clone()
+    }
+
+    /// Forks the trial's leader, or `None` when no server can run here (start it fresh then).
+    pub(super) fn start(
+        &self,
+        launch: &Launch,
+        limits: &Limits,
+        stdout: OwnedFd,
+        stderr: OwnedFd,
+    ) -> Result<Option<WarmLeader<'_>>> {
+        if self.broken().is_some() {
+            return Ok(None);
+        }
+        let server = match self.idle.lock().unwrap().pop() {
+            Some(s) => s,
+            None => match self.spawn_server() {
+                Ok(s) => s,
+                Err(why) => {
+                    *self.broken.lock().unwrap() = Some(why);
+                    return Ok(None);
+                }
+            },
+        };
+        let rlimits: Vec<(i64, u64)> = RlimitSet::new(limits)
+            .limits
+            .iter()
+            .map(|&(r, v)| (r as i64, v))
+            .collect();
+        let request = serde_json::json!({
+            "cwd": launch.cwd,
+            "env": launch.env.iter().cloned().collect::<std::collections::BTreeMap<_, _>>(),
+            "marker": launch.marker,
+            "cpus": launch.cpus,
+            "rlimits": rlimits,
+        });
+        let mut space = [MaybeUninit::uninit(); rustix::cmsg_space!(ScmRights(2))];
+        let mut control = SendAncillaryBuffer::new(&mut space);
+        let fds = [stdout.as_fd(), stderr.as_fd()];
+        control.push(SendAncillaryMessage::ScmRights(&fds));
+        let body = request.to_string();
+        sendmsg(
+            &server.sock,
+            &[IoSlice::new(body.as_bytes())],
+            &mut control,
+            SendFlags::empty(),
+        )
+        .map_err(|e| Error::Internal(format!("warm server: sending a trial: {e}")))?;
+        drop((stdout, stderr)); // the leader holds them now: EOF comes when the tree is done
+        let reply = receive(
+            &server.sock,
+            Some(Instant::now() + START_TIMEOUT),
+            &AtomicBool::new(false),
+        )?
+        .ok_or_else(|| Error::Internal("warm server: no answer to a trial".into()))?;
+        let pid = match (reply.pid, reply.error) {
+            (Some(pid), None) => pid,
+            (_, e) => {
+                return Err(Error::Internal(format!(
+                    "warm server could not fork a trial: {}",
+                    e.unwrap_or_default()
+                )))
+            }
+        };
+        Ok(Some(WarmLeader {
+            pool: self,
+            server: Some(server),
+            pid,
+        }))
+    }
+
+    fn spawn_server(&self) -> std::result::Result<Server, String> {
+        let n = self.started.fetch_add(1, Ordering::Relaxed);
+        let dir = self.cfg.dir.join(format!("warm-{n}"));
+        std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+        let log = self.cfg.dir.join(format!("warm-{n}.log"));
+        let log_file =
+            std::fs::File::create(&log).map_err(|e| format!("creating {}: {e}", log.display()))?;
+        let (ours, theirs) = socketpair(
+            AddressFamily::UNIX,
+            SocketType::SEQPACKET,
+            SocketFlags::CLOEXEC,
+            None,
+        )
+        .map_err(|e| format!("socketpair: {e}"))?;
+        let mut cmd = Command::new(&self.cfg.python);
+        cmd.arg("-c")
+            .arg("import carrera_rt.server as s; s.main()")
+            .args(&self.cfg.harness)
+            .current_dir(&dir)
+            .env_clear()
+            .envs(self.cfg.env.iter().map(|(k, v)| (k, v)))
+            .env("HOME", &dir)
+            .env("TMPDIR", &dir)
+            .env(super::tree::MARKER_VAR, placeholder_marker(n))
+            .stdin(Stdio::from(theirs))
+            .stdout(Stdio::null())
+            .stderr(Stdio::from(log_file))
+            .process_group(0);
+        use std::os::unix::process::CommandExt;
+        let child = cmd
+            .spawn()
+            .map_err(|e| format!("starting the warm server: {e}"))?;
+        drop(cmd); // our copy of the server's end: its exit must read as EOF here
+        let server = Server {
+            child,
+            sock: ours,
+            log,
+        };
+        let deadline = Instant::now() + START_TIMEOUT;
+        match receive(&server.sock, Some(deadline), &AtomicBool::new(false)) {
+            Ok(Some(r)) if r.error.is_none() && r.pid.is_none() => Ok(server),
+            Ok(Some(r)) => Err(r.error.unwrap_or_else(|| "bad greeting".into())),
+            Ok(None) => Err(format!("no greeting; {}", log_tail(&server.log))),
+            Err(e) => Err(format!("{e}; {}", log_tail(&server.log))),
+        }
+    }
+}
+
+/// The server's own marker: as long as a trial's (`trial::run`'s format), so a forked child
+/// can overwrite it in place, and never equal to one.
+fn placeholder_marker(n: u64) -> String {
+    format!(
+        "carrera-{:010}-warm{:08}",
+        std::process::id(),
+        n % 100_000_000
+    )
+}
+
+pub(super) struct WarmLeader<'a> {
+    pool: &'a WarmPool,
+    server: Option<Server>,
+    pub pid: i32,
+}
+
+impl WarmLeader<'_> {
+    /// Like `Direct::wait_until`: `None` while the leader runs.
+    pub fn wait_until(
+        &mut self,
+        deadline: Instant,
+        cancel: &AtomicBool,
+    ) -> Result<Option<(Exit, Duration, Instant)>> {
+        let server = self.server.as_ref().expect("leader not yet reaped");
+        match receive(&server.sock, Some(deadline), cancel)? {
+            None => Ok(None),
+            Some(r) => {
+                let exited = Instant::now();
+                let (exit, cpu) = self.finish(r, false)?;
+                Ok(Some((exit, cpu, exited)))
+            }
+        }
+    }
+
+    /// After the tree was killed: the leader's end as the server saw it.
+    pub fn reap(&mut self) -> Result<(Exit, Duration)> {
+        let server = self.server.as_ref().expect("leader not yet reaped");
+        let deadline = Instant::now() + REAP_TIMEOUT;
+        match receive(&server.sock, Some(deadline), &AtomicBool::new(false))? {
+            Some(r) => self.finish(r, true),
+            None => {
+                self.server = None; // unresponsive: drop (kill) it
+                Ok((Exit::Killed, Duration::ZERO))
+            }
+        }
+    }
+
+    /// `killed`: we killed the tree (timeout, cancellation), possibly before its setup was
+    /// done; a leader that ended by itself before that is the server's failure, not the
+    /// student's.
+    fn finish(&mut self, r: Reply, killed: bool) -> Result<(Exit, Duration)> {
+        let server = self.server.take().expect("leader not yet reaped");
+        let set_up = r.setup == Some(true) || killed;
+        let (Some(status), true) = (r.status, set_up) else {
+            let why = r.error.unwrap_or_else(|| {
+                format!(
+                    "the setup of trial {} failed (status {:?})",
+                    r.pid.unwrap_or(0),
+                    r.status
+                )
+            });
+            return Err(Error::Internal(format!(
+                "warm server: {why}; {}",
+                log_tail(&server.log)
+            )));
+        };
+        self.pool.idle.lock().unwrap().push(server);
+        let exit = if libc::WIFEXITED(status) {
+            Exit::Code(libc::WEXITSTATUS(status))
+        } else {
+            Exit::Signal(libc::WTERMSIG(status))
+        };
+        Ok((exit, Duration::from_secs_f64(r.cpu.unwrap_or(0.0).max(0.0))))
+    }
+}
+
+/// One message from the server; `None` at the deadline or on cancellation.
+fn receive(
+    sock: &OwnedFd,
+    deadline: Option<Instant>,
+    cancel: &AtomicBool,
+) -> Result<Option<Reply>> {
+    let broken = |what: String| Error::Internal(format!("warm server: {what}"));
+    loop {
+        if cancel.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        let slice = match deadline {
+            Some(d) => {
+                let now = Instant::now();
+                if now >= d {
+                    return Ok(None);
+                }
+                (d - now).min(Duration::from_millis(50))
+            }
+            None => Duration::from_millis(50),
+        };
+        let mut fds = [PollFd::new(sock, PollFlags::IN)];
+        let timeout = Timespec::try_from(slice).expect("a short timeout");
+        match poll(&mut fds, Some(&timeout)) {
+            Ok(0) | Err(rustix::io::Errno::INTR) => continue,
+            Ok(_) => {}
+            Err(e) => return Err(broken(format!("poll: {e}"))),
+        }
+        let mut buf = vec![0u8; 1 << 16];
+        let (_, n) = recv(sock, &mut buf[..], RecvFlags::empty())
+            .map_err(|e| broken(format!("recv: {e}")))?;
+        if n == 0 {
+            return Err(broken("the server exited".into()));
+        }
+        return serde_json::from_slice(&buf[..n])
+            .map(Some)
+            .map_err(|e| broken(format!("bad message: {e}")));
+    }
+}
+
+fn log_tail(log: &std::path::Path) -> String {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().rev().take(5).collect();
+    if lines.is_empty() {
+        format!("see {}", log.display())
+    } else {
+        let mut lines = lines;
+        lines.reverse();
+        format!("{} (from {})", lines.join(" | "), log.display())
+    }
+}
