@@ -76,6 +76,7 @@ carrera_tps() {
 }
 
 quiet="fork,none,p=0,gate=0,cpus=all,seed=1"
+spawn="spawn,none,p=0,gate=0,cpus=all,seed=1"
 echo "machine: $cpus CPUs; python3 = $(command -v python3) -> $real_py"
 : > "$work/tps.txt"
 for r in $(seq "$reps"); do
@@ -85,6 +86,8 @@ for r in $(seq "$reps"); do
   echo "cold $(carrera_tps --runs 150 --seed $seed --cold)" >> "$work/tps.txt"
   echo "warm_quiet $(carrera_tps --runs 300 --seed $seed --profile $quiet)" >> "$work/tps.txt"
   echo "cold_quiet $(carrera_tps --runs 150 --seed $seed --profile $quiet --cold)" >> "$work/tps.txt"
+  echo "warm_spawn $(carrera_tps --runs 60 --seed $seed --profile $spawn)" >> "$work/tps.txt"
+  echo "cold_spawn $(carrera_tps --runs 60 --seed $seed --profile $spawn --cold)" >> "$work/tps.txt"
   echo "naive_python3 $(naive_tps python3 40)" >> "$work/tps.txt"
   echo "naive_real $(naive_tps "$real_py" 60)" >> "$work/tps.txt"
   echo "floor $(cd "$work" && "$real_py" floor.py 300 "$cpus")" >> "$work/tps.txt"
@@ -133,13 +136,18 @@ for line in open(sys.argv[1]):
 cpus = int(sys.argv[3])
 m = {k: st.median(v) for k, v in tps.items()}
 print("\ntrials per second (median of %d; all values: min..max)" % len(tps["warm"]))
-for k in ("warm", "cold", "warm_quiet", "cold_quiet", "naive_python3", "naive_real", "floor"):
+for k in ("warm", "cold", "warm_quiet", "cold_quiet", "warm_spawn", "cold_spawn",
+          "naive_python3", "naive_real", "floor"):
     print("  %-14s %7.1f   (%.1f..%.1f)" % (k, m[k], min(tps[k]), max(tps[k])))
 print("\nratios")
-print("  carrera / naive loop via python3          %5.1fx" % (m["warm"] / m["naive_python3"]))
-print("  carrera / naive loop via real interpreter %5.1fx" % (m["warm"] / m["naive_real"]))
+print("  carrera / naive loop via python3          %5.1fx   (quiet fork profile: %.1fx)"
+      % (m["warm"] / m["naive_python3"], m["warm_quiet"] / m["naive_python3"]))
+print("  carrera / naive loop via real interpreter %5.1fx   (quiet fork profile: %.1fx)"
+      % (m["warm"] / m["naive_real"], m["warm_quiet"] / m["naive_real"]))
 print("  carrera warm / carrera cold               %5.1fx   (quiet fork profile: %.1fx)"
       % (m["warm"] / m["cold"], m["warm_quiet"] / m["cold_quiet"]))
+print("  spawn trials, warm / cold                 %5.1fx   (the leader is forked; its children"
+      " still start fresh)" % (m["warm_spawn"] / m["cold_spawn"]))
 cost = cpus / m["warm_quiet"] * 1000
 floor = cpus / m["floor"] * 1000
 print("  per-trial cost, quiet fork profile: %.1f ms; floor %.1f ms; overhead %.1f ms = %.1fx the floor"

@@ -2,13 +2,15 @@
 # Detection at the default budget: every 04-lock and 07-bank variant that has a race, a deadlock
 # or a busy hang, graded N times with random seeds. Extra flags go to `carrera grade`, so
 # `scripts/verify-detection.sh 20 --cold` gives the numbers with a fresh interpreter per trial.
+# The variants are read from this checkout; the exercises from the binary's own checkout.
 #   scripts/verify-detection.sh [N] [grade flags...]   (default N = 20)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-20}
 shift || true
-bin=target/release/carrera
-cargo build --release -q
+# BIN=<another build> compares an older carrera on the same variants.
+bin=${BIN:-target/release/carrera}
+[ -n "${BIN:-}" ] || cargo build --release -q
 for f in solutions/04-lock/buggy/*.py solutions/07-bank/buggy/*.py; do
   want=$( (grep -m1 -o '^# expect: [a-z_]*' "$f" || true) | cut -d' ' -f3)
   case "$want" in race|deadlock|busy_hang) ;; *) continue ;; esac

@@ -74,7 +74,7 @@ impl Context {
     }
 
     fn runner(&self, ex: &Exercise, source: PathBuf, keep: bool) -> Runner {
-        self.runner_with(ex, source, keep, cases_json(ex))
+        self.runner_with(ex, source, keep, cases_json(ex), self.warm)
     }
 
     fn runner_with(
@@ -83,6 +83,7 @@ impl Context {
         source: PathBuf,
         keep: bool,
         cases: Vec<(String, serde_json::Value, serde_json::Value)>,
+        warm: bool,
     ) -> Runner {
         let mut n = self.counter.lock().unwrap();
         *n += 1;
@@ -96,7 +97,7 @@ impl Context {
                 cases,
                 work_root: self.work.path.join(format!("g{n}")),
                 keep_workspaces: keep,
-                warm: self.warm,
+                warm,
             },
             sandbox::detect(),
         )
@@ -472,10 +473,11 @@ impl<'a> GradeBuilder<'a> {
         })?;
         let calls = speedup::calls(spec, cpus);
         let keep = self.opts.keep;
-        let student = self
-            .ctx
-            .runner_with(self.ex, self.sub.path.clone(), keep, calls.clone());
-        let reference = self.ctx.runner_with(self.ex, reference, keep, calls);
+        let student =
+            self.ctx
+                .runner_with(self.ex, self.sub.path.clone(), keep, calls.clone(), false);
+        // Timed calls start fresh interpreters: no warm servers booting next to them.
+        let reference = self.ctx.runner_with(self.ex, reference, keep, calls, false);
         let bench = Bench {
             student: &student,
             reference: &reference,

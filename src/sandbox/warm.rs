@@ -86,6 +86,17 @@ impl WarmPool {
         }
     }
 
+    /// Starts `n` servers in the background, so that the first trials need not wait for them.
+    pub fn prewarm(self: &std::sync::Arc<Self>, n: usize) {
+        for _ in 0..n {
+            let pool = std::sync::Arc::clone(self);
+            std::thread::spawn(move || match pool.spawn_server() {
+                Ok(s) => pool.idle.lock().unwrap().push(s),
+                Err(why) => *pool.broken.lock().unwrap() = Some(why),
+            });
+        }
+    }
+
     /// Why warm trials are unavailable, if they are.
     pub fn broken(&self) -> Option<String> {
         self.broken.lock().unwrap().clone()

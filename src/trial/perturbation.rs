@@ -92,8 +92,9 @@ impl Perturbation {
     }
 
     /// The profile of stress trial `index`. The first trials cover every method once; after
-    /// that three in four are `fork`, the cheapest to start and as good at exposing races,
-    /// and the others share the rest (what breaks only under spawn breaks on its first run).
+    /// that seven in eight are `fork`, the cheapest to start (a spawned child is a whole new
+    /// interpreter) and as good at exposing races, and the others share the rest: what breaks
+    /// only under spawn breaks on its first run.
     pub fn draw(seed: u64, index: u64, methods: &[StartMethod]) -> Perturbation {
         let trial_seed = mix(seed, index);
         let mut rng = fastrand::Rng::with_seed(trial_seed);
@@ -192,10 +193,10 @@ fn method_for(index: u64, methods: &[StartMethod]) -> StartMethod {
         return methods[(index % n) as usize];
     }
     let k = index - n;
-    if others.is_empty() || k % 4 != 3 {
+    if others.is_empty() || k % 8 != 7 {
         StartMethod::Fork
     } else {
-        others[((k / 4) % others.len() as u64) as usize]
+        others[((k / 8) % others.len() as u64) as usize]
     }
 }
 
@@ -243,11 +244,11 @@ mod tests {
             .map(|i| Perturbation::draw(1, i, &methods).method)
             .collect();
         assert_eq!(a, methods);
-        let later: Vec<_> = (3..27)
+        let later: Vec<_> = (3..51)
             .map(|i| Perturbation::draw(1, i, &methods).method)
             .collect();
         let count = |m| later.iter().filter(|&&x| x == m).count();
-        assert_eq!(count(StartMethod::Fork), 18);
+        assert_eq!(count(StartMethod::Fork), 42);
         assert_eq!(count(StartMethod::Spawn), 3);
         assert_eq!(count(StartMethod::Forkserver), 3);
         let no_fork = [StartMethod::Spawn, StartMethod::Forkserver];

@@ -36,10 +36,40 @@ pub struct Runner {
     cpus: Vec<usize>,
     counter: AtomicU64,
     warm: Option<Arc<WarmPool>>,
+    /// Where the runtime's files of each trial go (trace, dumps, result): memory when the
+    /// machine has a tmpfs, since a trial creates and deletes a dozen of them.
+    meta_root: MetaRoot,
+}
+
+enum MetaRoot {
+    Memory(tempfile::TempDir),
+    Kept(PathBuf),
+    Workspace,
+}
+
+impl MetaRoot {
+    fn new(keep: bool) -> MetaRoot {
+        let shm = Path::new("/dev/shm");
+        let dir = tempfile::Builder::new().prefix("carrera-").tempdir_in(shm);
+        match dir {
+            Ok(d) if keep => MetaRoot::Kept(d.keep()),
+            Ok(d) => MetaRoot::Memory(d),
+            Err(_) => MetaRoot::Workspace,
+        }
+    }
+
+    fn meta_dir(&self, ws: &Path, name: &str) -> PathBuf {
+        match self {
+            MetaRoot::Memory(d) => d.path().join(name),
+            MetaRoot::Kept(p) => p.join(name),
+            MetaRoot::Workspace => ws.join(".carrera"),
+        }
+    }
 }
 
 impl Runner {
     pub fn new(cfg: RunnerConfig, sandbox: Box<dyn Sandbox>) -> Runner {
+        let cfg_keep = cfg.keep_workspaces;
         let warm = cfg.warm.then(|| {
             Arc::new(WarmPool::new(WarmConfig {
                 python: cfg.python.clone(),
@@ -48,12 +78,19 @@ impl Runner {
                 harness: cfg.harness.clone(),
             }))
         });
+        let cpus = available_cpus();
+        if let Some(w) = &warm {
+            // Booting meanwhile: the import trial (a fresh interpreter) and calibration come
+            // first anyway.
+            w.prewarm(cpus.len());
+        }
         Runner {
             cfg,
             sandbox,
-            cpus: available_cpus(),
+            cpus,
             counter: AtomicU64::new(0),
             warm,
+            meta_root: MetaRoot::new(cfg_keep),
         }
     }
 
@@ -78,11 +115,9 @@ impl Runner {
     ) -> Result<Observation> {
         let wall = timeouts.get(trial.perturbation.method);
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        let ws = self
-            .cfg
-            .work_root
-            .join(format!("{:?}-{n}", trial.purpose).to_lowercase());
-        let meta = ws.join(".carrera");
+        let name = format!("{:?}-{n}", trial.purpose).to_lowercase();
+        let ws = self.cfg.work_root.join(&name);
+        let meta = self.meta_root.meta_dir(&ws, &name);
         for d in [meta.join("trace"), meta.join("dumps"), ws.join("tmp")] {
             std::fs::create_dir_all(&d).ctx(|| format!("creating {}", d.display()))?;
         }
@@ -122,6 +157,7 @@ impl Runner {
         unlink_semaphores(&meta.join("semaphores.txt"));
         if !self.cfg.keep_workspaces {
             let _ = std::fs::remove_dir_all(&ws);
+            let _ = std::fs::remove_dir_all(&meta);
         }
         Ok(obs)
     }

@@ -11,6 +11,7 @@ The child becomes what `python -c "import carrera_rt.runner as r; r.main()"` wou
 process group, the trial's rlimits, CPUs, cwd and environment, the runtime installed from
 the trial's profile, and the interpreter's exit path (threads joined, atexit run)."""
 import ctypes
+import gc
 import json
 import os
 import select
@@ -91,6 +92,10 @@ def main():
         return
     sys.stdout.flush()
     sys.stderr.flush()
+    # The collector in a forked child would otherwise walk, and so copy, every page of the
+    # server's heap.
+    gc.collect()
+    gc.freeze()
     _send(sock, {"ready": os.getpid()})
     while True:
         try:
