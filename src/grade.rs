@@ -201,6 +201,10 @@ pub fn grade(ctx: &Context, ex: &Exercise, sub: &Submission, opts: &Options) -> 
         },
     };
     let stress = scheduler::stress(&runner, &plan, &judge_fn)?;
+    if let Some(why) = runner.warm_unavailable() {
+        // Still a valid grading, only slower: say why instead of leaving it a mystery.
+        eprintln!("carrera: warning: trials started as fresh interpreters (slower): {why}");
+    }
     grade.stress_seconds = stress.duration.as_secs_f64();
     let mut tally = Tally {
         trials: stress.judged.len() + 1,
