@@ -48,8 +48,15 @@ fn run(c: &mut Command) -> Output {
 }
 
 fn batch(class: &Path, out: &Path, extra: &[&str]) -> Command {
+    let mut c = batch_defaults(class, out);
+    c.args(STRESS).args(extra);
+    c
+}
+
+/// `carrera batch 04-lock <input> --out <out>` with the exercise's own stress settings.
+fn batch_defaults(input: &Path, out: &Path) -> Command {
     let mut c = carrera(&["batch", "04-lock"]);
-    c.arg(class).arg("--out").arg(out).args(STRESS).args(extra);
+    c.arg(input).arg("--out").arg(out);
     c
 }
 
@@ -682,10 +689,7 @@ fn a_zip_export_is_graded_like_its_folder() {
         ],
     );
     let out = tmp.path().join("out");
-    let o = run(carrera(&["batch", "04-lock"])
-        .arg(&zip)
-        .arg("--out")
-        .arg(&out));
+    let o = run(&mut batch_defaults(&zip, &out));
     assert_eq!(
         o.status.code(),
         Some(1),
@@ -706,10 +710,7 @@ fn a_zip_export_is_graded_like_its_folder() {
     let evil = tmp.path().join("evil.zip");
     zip_of(&evil, &[("../../evil.py", b"x = 1\n")]);
     let out2 = tmp.path().join("out2");
-    let o = run(carrera(&["batch", "04-lock"])
-        .arg(&evil)
-        .arg("--out")
-        .arg(&out2));
+    let o = run(&mut batch_defaults(&evil, &out2));
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("unsafe path"));
     assert!(!out2.exists() && !tmp.path().parent().unwrap().join("evil.py").exists());
@@ -724,10 +725,7 @@ fn a_folder_that_is_not_a_batch_is_never_written_into() {
     let out = tmp.path().join("out");
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("thesis.tex"), "precious").unwrap();
-    let o = run(carrera(&["batch", "04-lock"])
-        .arg(&cls)
-        .arg("--out")
-        .arg(&out));
+    let o = run(&mut batch_defaults(&cls, &out));
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("not empty"));
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1);
@@ -827,10 +825,7 @@ fn hostile_file_names_get_rows_and_safe_folders() {
         }
     }
     let out = tmp.path().join("out");
-    let o = run(carrera(&["batch", "04-lock"])
-        .arg(&cls)
-        .arg("--out")
-        .arg(&out));
+    let o = run(&mut batch_defaults(&cls, &out));
     assert_eq!(
         o.status.code(),
         Some(1),
@@ -871,13 +866,7 @@ fn resume_grades_a_late_submission_but_a_shard_refuses_a_changed_class() {
     std::fs::write(cls.join("a.py"), "def f(:\n").unwrap();
     std::fs::write(cls.join("b.py"), "def f(:\n").unwrap();
     let (whole, shard) = (tmp.path().join("whole"), tmp.path().join("shard"));
-    let go = |out: &Path, extra: &[&str]| {
-        run(carrera(&["batch", "04-lock"])
-            .arg(&cls)
-            .arg("--out")
-            .arg(out)
-            .args(extra))
-    };
+    let go = |out: &Path, extra: &[&str]| run(batch_defaults(&cls, out).args(extra));
     assert_eq!(go(&whole, &[]).status.code(), Some(1));
     assert_eq!(go(&shard, &["--shard", "1/2"]).status.code(), Some(1));
     std::fs::write(cls.join("c.py"), "def f(:\n").unwrap();

@@ -138,12 +138,7 @@ fn reap(pid: i32) -> Result<(Exit, Duration)> {
     }
     let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
     let cpu = tv(ru.ru_utime) + tv(ru.ru_stime);
-    let exit = if libc::WIFEXITED(status) {
-        Exit::Code(libc::WEXITSTATUS(status))
-    } else {
-        Exit::Signal(libc::WTERMSIG(status))
-    };
-    Ok((exit, cpu))
+    Ok((Exit::from_wait_status(status), cpu))
 }
 
 /// rlimits prepared before fork, applied in the child. Only ever lowered.

@@ -79,6 +79,17 @@ pub enum Exit {
     Killed,
 }
 
+impl Exit {
+    /// From a raw wait status (`wait4`, or the warm server's report of one).
+    pub fn from_wait_status(status: i32) -> Exit {
+        if libc::WIFEXITED(status) {
+            Exit::Code(libc::WEXITSTATUS(status))
+        } else {
+            Exit::Signal(libc::WTERMSIG(status))
+        }
+    }
+}
+
 /// A process seen in the tree.
 #[derive(Debug, Clone, Serialize)]
 pub struct Proc {

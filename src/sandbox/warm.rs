@@ -285,12 +285,8 @@ impl WarmLeader<'_> {
             )));
         };
         self.pool.idle.lock().unwrap().push(server);
-        let exit = if libc::WIFEXITED(status) {
-            Exit::Code(libc::WEXITSTATUS(status))
-        } else {
-            Exit::Signal(libc::WTERMSIG(status))
-        };
-        Ok((exit, Duration::from_secs_f64(r.cpu.unwrap_or(0.0).max(0.0))))
+        let cpu = Duration::from_secs_f64(r.cpu.unwrap_or(0.0).max(0.0));
+        Ok((Exit::from_wait_status(status), cpu))
     }
 }
 
@@ -336,12 +332,9 @@ fn receive(
 
 fn log_tail(log: &std::path::Path) -> String {
     let text = std::fs::read_to_string(log).unwrap_or_default();
-    let lines: Vec<&str> = text.lines().rev().take(5).collect();
-    if lines.is_empty() {
-        format!("see {}", log.display())
-    } else {
-        let mut lines = lines;
-        lines.reverse();
-        format!("{} (from {})", lines.join(" | "), log.display())
+    let lines: Vec<&str> = text.lines().collect();
+    match &lines[lines.len().saturating_sub(5)..] {
+        [] => format!("see {}", log.display()),
+        last => format!("{} (from {})", last.join(" | "), log.display()),
     }
 }
