@@ -30,9 +30,13 @@ pub fn classify(
     runner: &Runner,
     first: &Judged,
     replays: usize,
+    // The start methods this Python offers: no fork, no cross-check under it.
+    methods: &[StartMethod],
     timeout: &Timeouts,
     judge: &(dyn Fn(&crate::observe::Observation) -> Outcome + Sync),
 ) -> Result<Finding> {
+    let fork = methods.contains(&StartMethod::Fork);
+    let quiet = if fork { StartMethod::Fork } else { methods[0] };
     let hang = matches!(first.outcome, Outcome::Hang { .. });
     // A hang costs a whole timeout: replay only as many as run at once.
     let n = if hang {
@@ -60,7 +64,7 @@ pub fn classify(
     let mut group = vec![clone_judged(first)];
     group.extend(replayed);
 
-    if t.perturbation.method != StartMethod::Fork {
+    if fork && t.perturbation.method != StartMethod::Fork {
         // Enough runs, of several kinds, that a race fork can show is not mistaken for a
         // portability problem (seen: 1 in 20 gradings with 4 runs of one kind).
         let profiles = Perturbation::fork_cross_checks(t.perturbation.seed, n.max(2) * 2);
@@ -92,7 +96,9 @@ pub fn classify(
         .find(|j| !j.outcome.is_ok())
         .expect("a failure");
     let mut verdict = primary.outcome.verdict();
-    if verdict == Verdict::Wrong && !deterministic(runner, &group, timeout, judge, &mut extra)? {
+    if verdict == Verdict::Wrong
+        && !deterministic(runner, &group, quiet, timeout, judge, &mut extra)?
+    {
         verdict = Verdict::Race;
     }
     Ok(Finding {
@@ -111,6 +117,7 @@ pub fn classify(
 fn deterministic(
     runner: &Runner,
     group: &[Judged],
+    method: StartMethod,
     timeout: &Timeouts,
     judge: &(dyn Fn(&crate::observe::Observation) -> Outcome + Sync),
     extra: &mut Tally,
@@ -131,7 +138,7 @@ fn deterministic(
             index: t.index * 1000 + 500 + i,
             purpose: Purpose::Replay,
             case: t.case,
-            perturbation: Perturbation::quiet(StartMethod::Fork),
+            perturbation: Perturbation::quiet(method),
         })
         .collect();
     let quiet = batch(runner, quiet, timeout, judge)?;

@@ -2,16 +2,20 @@
 
 use crate::i18n::Lang;
 use crate::report::Format;
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgAction, Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
 #[command(
     name = "carrera",
-    version,
-    about = "Grades Python multiprocessing exercises: exposes races and deadlocks, never fails a correct solution"
+    about = "Grades Python multiprocessing exercises: exposes races and deadlocks, never fails a correct solution",
+    // `--version` also names the git commit and the Python found, which clap's cannot.
+    disable_version_flag = true
 )]
 pub struct Cli {
+    /// Print the version, the git commit and the Python interpreter carrera would use.
+    #[arg(short = 'V', long, action = ArgAction::SetTrue)]
+    pub version: bool,
     /// Folder of exercises (default: `exercises/` next to the binary, else the built-in ones).
     #[arg(long, global = true, value_name = "DIR")]
     pub exercises: Option<PathBuf>,
@@ -22,7 +26,7 @@ pub struct Cli {
     #[arg(long, global = true, value_enum)]
     pub lang: Option<Lang>,
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -42,6 +46,22 @@ pub enum Command {
     Merge(MergeArgs),
     /// Build the zip Gradescope expects (setup.sh, run_autograder) for one exercise.
     GradescopePackage(PackageArgs),
+    /// Start an exercise: copy its starter file and statement into DIR.
+    Init(InitArgs),
+    /// Print a shell completion script (e.g. `carrera completions bash > ~/.local/share/bash-completion/completions/carrera`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Exercise id (`04-lock`), number (`4`) or folder.
+    pub exercise: String,
+    /// Where to put the files (default: a folder named after the exercise). Existing files
+    /// are never overwritten.
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -69,12 +89,19 @@ pub struct GradeArgs {
     /// Exercise id (`04-lock`), number (`4`) or folder.
     pub exercise: String,
     /// The student's Python file, or a folder holding it (found as `batch` does).
+    #[arg(default_value = ".")]
     pub submission: PathBuf,
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
     /// Write the report to this file instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Also write the HTML feedback page to this file.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Also write a JUnit XML report to this file (one test case per check).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
     /// Run only this perturbation profile (as printed in a failure report).
     #[arg(long, value_name = "PROFILE")]
     pub profile: Option<String>,

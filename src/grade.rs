@@ -73,6 +73,40 @@ impl Context {
         })
     }
 
+    /// The exercise's start methods that this Python offers, in the spec's order.
+    fn methods(&self, ex: &Exercise) -> Result<Vec<StartMethod>> {
+        let ok: Vec<StartMethod> = (ex.spec.stress.methods.iter())
+            .filter(|m| self.python.methods.contains(m))
+            .copied()
+            .collect();
+        if ok.is_empty() {
+            return Err(Error::Python(format!(
+                "exercise {} runs under {}, and {} offers none of them",
+                ex.id(),
+                names(&ex.spec.stress.methods),
+                self.python.exe.display()
+            )));
+        }
+        Ok(ok)
+    }
+
+    /// The exercise's start methods this Python lacks: not tried, and said so.
+    fn missing_methods(&self, ex: &Exercise) -> Vec<StartMethod> {
+        (ex.spec.stress.methods.iter())
+            .filter(|m| !self.python.methods.contains(m))
+            .copied()
+            .collect()
+    }
+
+    /// For trials that only need some start method: fork where there is one (cheapest).
+    fn quiet_method(&self) -> StartMethod {
+        if self.python.methods.contains(&StartMethod::Fork) {
+            StartMethod::Fork
+        } else {
+            self.python.methods[0]
+        }
+    }
+
     fn runner(&self, ex: &Exercise, source: PathBuf, keep: bool) -> Runner {
         self.runner_with(ex, source, keep, cases_json(ex), self.warm)
     }
@@ -104,6 +138,14 @@ impl Context {
     }
 }
 
+fn names(methods: &[StartMethod]) -> String {
+    methods
+        .iter()
+        .map(|m| m.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub fn cases_json(ex: &Exercise) -> Vec<(String, serde_json::Value, serde_json::Value)> {
     ex.spec
         .cases
@@ -120,6 +162,7 @@ pub fn cases_json(ex: &Exercise) -> Vec<(String, serde_json::Value, serde_json::
 
 pub fn grade(ctx: &Context, ex: &Exercise, sub: &Submission, opts: &Options) -> Result<Grade> {
     let start = Instant::now();
+    let methods = ctx.methods(ex)?;
     let mut grade = GradeBuilder::new(ctx, ex, sub, opts);
     let trials_running = ctx.measuring.read().unwrap_or_else(|e| e.into_inner());
 
@@ -160,7 +203,7 @@ pub fn grade(ctx: &Context, ex: &Exercise, sub: &Submission, opts: &Options) -> 
         index: 0,
         purpose: Purpose::Import,
         case: None,
-        perturbation: Perturbation::quiet(StartMethod::Fork),
+        perturbation: Perturbation::quiet(ctx.quiet_method()),
     };
     let imported = scheduler::batch(&runner, vec![import], &calibration.timeouts, &judge_fn)?;
     let imported = &imported[0];
@@ -191,7 +234,7 @@ pub fn grade(ctx: &Context, ex: &Exercise, sub: &Submission, opts: &Options) -> 
         } else {
             Duration::from_secs_f64(ex.spec.stress.budget_s.0)
         }),
-        methods: ex.spec.stress.methods.clone(),
+        methods,
         cases: ex.spec.cases.len(),
         fixed: opts.profile.clone(),
         timeouts: calibration.timeouts.clone(),
@@ -223,6 +266,7 @@ pub fn grade(ctx: &Context, ex: &Exercise, sub: &Submission, opts: &Options) -> 
         &runner,
         first,
         ex.spec.stress.replays.0 as usize,
+        &ctx.python.methods,
         &calibration.timeouts,
         &judge_fn,
     )?;
@@ -284,16 +328,13 @@ fn calibrate(ctx: &Context, ex: &Exercise) -> Result<Calibration> {
     // Timing: the last case (by convention the largest) under each method, perturbed as hard
     // as stress ever perturbs. Results: every case the spec gives no `expect` for.
     let last = ex.spec.cases.len() - 1;
-    let mut trials: Vec<Trial> = ex
-        .spec
-        .stress
-        .methods
-        .iter()
-        .map(|&m| (last, Perturbation::strongest(m, 1)))
+    let quiet = ctx.quiet_method();
+    let mut trials: Vec<Trial> = (ctx.methods(ex)?.into_iter())
+        .map(|m| (last, Perturbation::strongest(m, 1)))
         .chain(
             (0..last)
                 .filter(|&i| ex.spec.cases[i].expect.is_none() && !ex.spec.cases[i].judge_only)
-                .map(|i| (i, Perturbation::quiet(StartMethod::Fork))),
+                .map(|i| (i, Perturbation::quiet(quiet))),
         )
         .enumerate()
         .map(|(k, (case, perturbation))| Trial {
@@ -430,6 +471,7 @@ impl<'a> GradeBuilder<'a> {
             checks,
             lang: self.opts.lang,
             sandbox: sandbox::detect().tier(),
+            skipped_methods: self.ctx.missing_methods(self.ex),
             python: format!(
                 "{} ({})",
                 self.ctx.python.version,
@@ -465,6 +507,12 @@ impl<'a> GradeBuilder<'a> {
         let Some(spec) = &self.ex.spec.speedup else {
             return Ok(Verdict::Pass);
         };
+        let mut spec = spec.clone();
+        if !self.ctx.python.methods.contains(&spec.method) {
+            // Both sides are timed under the same stand-in: still a fair comparison.
+            spec.method = self.ctx.quiet_method();
+        }
+        let spec = &spec;
         let (lang, max) = (self.opts.lang, self.ex.spec.weights.speedup);
         let cpus = speedup::cpus::available();
         if cpus < speedup::MIN_CPUS {

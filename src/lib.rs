@@ -13,6 +13,7 @@ pub mod error;
 pub mod exercise;
 pub mod grade;
 pub mod i18n;
+pub mod init;
 pub mod judge;
 pub mod observe;
 pub mod package;

@@ -11,7 +11,7 @@ use carrera::report;
 use carrera::submission::Submission;
 use carrera::trial::Perturbation;
 use carrera::verdict::Verdict;
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -29,8 +29,38 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<u8> {
     let lang = cli.lang.unwrap_or_else(Lang::from_env);
+    if cli.version {
+        return Ok(version(cli.python.as_deref()));
+    }
+    let Some(command) = cli.command else {
+        let _ = Cli::command().print_help();
+        return Ok(2);
+    };
+    if let Command::Completions { shell } = command {
+        clap_complete::generate(
+            shell,
+            &mut Cli::command(),
+            "carrera",
+            &mut std::io::stdout(),
+        );
+        return Ok(0);
+    }
     let catalog = Catalog::open(cli.exercises.as_deref())?;
-    match cli.command {
+    match command {
+        Command::Completions { .. } => unreachable!("handled above"),
+        Command::Init(args) => {
+            let ex = catalog.get(&args.exercise)?;
+            let dir = args.dir.unwrap_or_else(|| ex.id().into());
+            for f in carrera::init::init(&ex, &dir)? {
+                println!("wrote {}", f.display());
+            }
+            println!(
+                "next: cd {} && carrera grade {}",
+                shell_word(&dir.display().to_string()),
+                ex.id()
+            );
+            Ok(0)
+        }
         Command::List => {
             for ex in catalog.all()? {
                 println!("{:<24} {}", ex.id(), ex.spec.title.get(lang));
@@ -45,8 +75,13 @@ fn run(cli: Cli) -> Result<u8> {
             let ex = catalog.get(&args.exercise)?;
             let file = if args.submission.is_dir() {
                 let wanted = &ex.spec.submission.file;
-                discover::entry_file(&args.submission, wanted)
-                    .map_err(|why| Error::Usage(format!("{}: {why}", args.submission.display())))?
+                discover::entry_file(&args.submission, wanted).map_err(|why| {
+                    Error::Usage(format!(
+                        "{}: {why} (start one with `carrera init {}`, or name the file)",
+                        args.submission.display(),
+                        ex.id()
+                    ))
+                })?
             } else {
                 args.submission.clone()
             };
@@ -68,6 +103,14 @@ fn run(cli: Cli) -> Result<u8> {
             match &args.output {
                 Some(path) => write_atomically(path, &text)?,
                 None => print!("{text}"),
+            }
+            for (path, format) in [
+                (&args.html, report::Format::Html),
+                (&args.junit, report::Format::Junit),
+            ] {
+                if let Some(path) = path {
+                    write_atomically(path, &report::exporter(format, false).render(&g))?;
+                }
             }
             Ok(if g.verdict == Verdict::Pass { 0 } else { 1 })
         }
@@ -140,6 +183,31 @@ fn run(cli: Cli) -> Result<u8> {
     }
 }
 
+/// `--version`: never fails, even without a usable Python (it says why instead).
+fn version(python: Option<&std::path::Path>) -> u8 {
+    println!(
+        "carrera {} (git {})",
+        env!("CARGO_PKG_VERSION"),
+        env!("CARRERA_GIT_HASH")
+    );
+    match carrera::python::find(python) {
+        Ok(p) => println!("python {} ({})", p.version, p.exe.display()),
+        Err(e) => println!("python: none usable: {e}"),
+    }
+    0
+}
+
+/// Quotes a path for the "next:" hint when the shell would split or expand it.
+fn shell_word(s: &str) -> String {
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
 fn summarize(rows: &[carrera::report::class::Row], out: &std::path::Path) {
     let pass = rows.iter().filter(|r| r.passed()).count();
     let errors = rows.iter().filter(|r| r.is_grader_error()).count();
@@ -175,8 +243,11 @@ fn write_atomically(path: &std::path::Path, text: &str) -> Result<()> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(std::path::Path::new("."));
-    let mut tmp =
-        tempfile::NamedTempFile::new_in(dir).ctx(|| format!("writing {}", path.display()))?;
+    // 0666 less the umask, as any new file: a temporary file would otherwise keep 0600.
+    let mut tmp = tempfile::Builder::new()
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
+        .tempfile_in(dir)
+        .ctx(|| format!("writing {}", path.display()))?;
     tmp.write_all(text.as_bytes())
         .ctx(|| format!("writing {}", path.display()))?;
     tmp.persist(path)

@@ -1,6 +1,8 @@
-//! Finding the Python interpreter once, resolved past version-manager shims.
+//! Finding the Python interpreter once, resolved past version-manager shims, and checking
+//! that it can run the exercises: 3.9 or newer, with working `multiprocessing` semaphores.
 
 use crate::error::{Error, Result};
+use crate::exercise::StartMethod;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -10,9 +12,30 @@ pub struct Python {
     /// The real interpreter (`sys.executable`), not a shim.
     pub exe: PathBuf,
     pub version: String,
+    /// The start methods this platform offers (`fork` is missing on Windows).
+    pub methods: Vec<StartMethod>,
 }
 
-const PROBE: &str = "import sys, multiprocessing.synchronize; print(sys.executable); print('%d.%d.%d' % sys.version_info[:3]); print(int(sys.version_info >= (3, 9)))";
+/// Prints what `parse` reads. The version comes first so that an old Python still says which
+/// it is; the `Lock()` checks semaphores (an import alone succeeds without `/dev/shm`).
+const PROBE: &str = r#"
+import sys
+print(sys.executable)
+print('%d.%d.%d' % tuple(sys.version_info[:3]))
+sys.stdout.flush()
+if sys.version_info < (3, 9):
+    sys.exit(0)
+try:
+    import multiprocessing
+    multiprocessing.Lock()
+except BaseException as e:
+    print('semaphores: %s: %s' % (type(e).__name__, e))
+    sys.exit(0)
+print('methods: ' + ','.join(multiprocessing.get_all_start_methods()))
+"#;
+
+const HOW: &str = "install Python 3.9 or newer (python.org, or your system's package manager) \
+                   or point --python / CARRERA_PYTHON at one";
 
 /// `explicit` (from `--python` or `CARRERA_PYTHON`), else `python3`, else `python`.
 pub fn find(explicit: Option<&Path>) -> Result<Python> {
@@ -20,40 +43,113 @@ pub fn find(explicit: Option<&Path>) -> Result<Python> {
         Some(p) => vec![p.to_path_buf()],
         None => vec!["python3".into(), "python".into()],
     };
-    let mut last = String::from("no Python 3 interpreter found on PATH");
+    let mut why = Vec::new();
     for c in &candidates {
-        match Command::new(c).args(["-I", "-c", PROBE]).output() {
-            Ok(out) if out.status.success() => {
-                let text = String::from_utf8_lossy(&out.stdout);
-                let mut lines = text.lines();
-                let exe = lines.next().unwrap_or_default().trim().to_string();
-                let version = lines.next().unwrap_or_default().trim().to_string();
-                if lines.next() != Some("1") {
-                    last = format!(
-                        "{} is Python {version}; carrera needs Python 3.9 or newer",
-                        c.display()
-                    );
-                    continue;
-                }
-                let exe = if exe.is_empty() {
-                    c.clone()
-                } else {
-                    PathBuf::from(exe)
-                };
-                return Ok(Python { exe, version });
-            }
-            Ok(out) => {
-                let err = String::from_utf8_lossy(&out.stderr);
-                last = format!(
-                    "{} cannot run multiprocessing: {}",
-                    c.display(),
-                    err.lines().last().unwrap_or("unknown error")
-                );
-            }
-            Err(e) => last = format!("cannot run {}: {e}", c.display()),
+        match probe(c) {
+            Ok(p) => return Ok(p),
+            Err(reason) => why.push(reason),
         }
     }
-    Err(Error::Python(format!(
-        "{last} (install Python 3.9+ or point --python / CARRERA_PYTHON at one)"
-    )))
+    let why = if explicit.is_none() && why.iter().all(|w| w.ends_with(NOT_FOUND)) {
+        "no Python found: neither python3 nor python is on the PATH".to_string()
+    } else {
+        why.join("; ")
+    };
+    Err(Error::Python(format!("{why} ({HOW})")))
+}
+
+const NOT_FOUND: &str = "not found";
+
+fn probe(c: &Path) -> Result<Python, String> {
+    let name = c.display();
+    let out = match Command::new(c).args(["-I", "-c", PROBE]).output() {
+        Ok(out) => out,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(format!("{name}: {NOT_FOUND}"))
+        }
+        Err(e) => return Err(format!("cannot run {name}: {e}")),
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        let last = err.lines().rfind(|l| !l.trim().is_empty());
+        return Err(format!(
+            "{name} is not a working Python: {}",
+            last.unwrap_or("it failed with no message")
+        ));
+    }
+    parse(c, &text)
+}
+
+fn parse(c: &Path, text: &str) -> Result<Python, String> {
+    let name = c.display();
+    let mut lines = text.lines().map(str::trim);
+    let exe = lines.next().filter(|l| !l.is_empty());
+    let version = lines.next().unwrap_or_default().to_string();
+    let parts: Vec<u32> = version.split('.').filter_map(|p| p.parse().ok()).collect();
+    if parts.len() != 3 {
+        return Err(format!("{name} did not say which Python it is"));
+    }
+    if (parts[0], parts[1]) < (3, 9) {
+        return Err(format!(
+            "{name} is Python {version}; carrera needs Python 3.9 or newer"
+        ));
+    }
+    let rest = lines.next().unwrap_or_default();
+    if let Some(e) = rest.strip_prefix("semaphores: ") {
+        return Err(format!(
+            "{name} (Python {version}) cannot create multiprocessing locks ({e}); \
+             on Linux, /dev/shm must be mounted and writable"
+        ));
+    }
+    let Some(methods) = rest.strip_prefix("methods: ") else {
+        return Err(format!("{name} did not finish carrera's check"));
+    };
+    let methods: Vec<StartMethod> = methods.split(',').filter_map(StartMethod::parse).collect();
+    if methods.is_empty() {
+        return Err(format!("{name} offers no multiprocessing start method"));
+    }
+    Ok(Python {
+        exe: exe.map_or_else(|| c.to_path_buf(), PathBuf::from),
+        version,
+        methods,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(text: &str) -> Result<Python, String> {
+        parse(Path::new("py"), text)
+    }
+
+    #[test]
+    fn reads_a_good_interpreter() {
+        let p = parsed("/usr/bin/python3.11\n3.11.7\nmethods: fork,spawn,forkserver\n").unwrap();
+        assert_eq!(p.exe, PathBuf::from("/usr/bin/python3.11"));
+        assert_eq!(p.version, "3.11.7");
+        assert_eq!(
+            p.methods,
+            [
+                StartMethod::Fork,
+                StartMethod::Spawn,
+                StartMethod::Forkserver
+            ]
+        );
+    }
+
+    #[test]
+    fn old_and_broken_interpreters_say_why() {
+        let old = parsed("/usr/bin/python3.8\n3.8.10\n").unwrap_err();
+        assert!(
+            old.contains("is Python 3.8.10; carrera needs Python 3.9"),
+            "{old}"
+        );
+        let sem = parsed("/x\n3.12.1\nsemaphores: ImportError: no sem_open\n").unwrap_err();
+        assert!(sem.contains("cannot create multiprocessing locks (ImportError: no sem_open)"));
+        let cut = parsed("/x\n3.12.1\n").unwrap_err();
+        assert!(cut.contains("did not finish"), "{cut}");
+        assert!(parsed("").unwrap_err().contains("did not say which Python"));
+    }
 }

@@ -26,6 +26,9 @@ pub struct Grade {
     pub lang: Lang,
     pub sandbox: Tier,
     pub python: String,
+    /// The exercise's start methods this Python lacks (e.g. `fork` on Windows): not tried,
+    /// and not held against the student.
+    pub skipped_methods: Vec<crate::exercise::StartMethod>,
     /// Per-trial timeout by start method, seconds (derived from the reference's time).
     pub timeout_s: std::collections::BTreeMap<&'static str, f64>,
     pub trials_per_second: f64,

@@ -2,7 +2,24 @@
 //! verdict and its hint, never measured values, so two runs with the same verdicts agree.
 
 use super::class::{Row, GRADER_ERROR, INVALID};
+use super::Exporter;
+use crate::score::Grade;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+
+/// One grading as a report of one suite (`carrera grade --junit`).
+pub struct Junit;
+
+impl Exporter for Junit {
+    fn render(&self, g: &Grade) -> String {
+        // Named by file, as a batch names its rows: `./counter.py` would read `04-lock../counter.py`.
+        let name = std::path::Path::new(&g.submission).file_name().map_or_else(
+            || g.submission.clone(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let row = Row::graded(name, String::new(), None, g);
+        render(&g.exercise, &[row])
+    }
+}
 
 pub fn render(exercise: &str, rows: &[Row]) -> String {
     let mut report = Report::new(format!("carrera {exercise}"));
@@ -50,6 +67,9 @@ fn description(r: &Row) -> String {
         d.push_str(h);
         d.push('\n');
     }
-    d.push_str(&format!("feedback: {}/feedback.txt", r.dir));
-    d
+    // A lone grading (`grade --junit`) has no feedback folder.
+    if !r.dir.is_empty() {
+        d.push_str(&format!("feedback: {}/feedback.txt", r.dir));
+    }
+    d.trim_end().to_string()
 }

@@ -12,6 +12,7 @@ mod text;
 pub use gradescope::Gradescope;
 pub use html::Html;
 pub use json::Json;
+pub use junit::Junit;
 pub use text::Text;
 
 pub mod ungraded {
@@ -34,6 +35,8 @@ pub enum Format {
     Html,
     /// Gradescope's `results.json`.
     Gradescope,
+    /// JUnit XML, one test case per check (for CI systems).
+    Junit,
 }
 
 pub fn exporter(format: Format, color: bool) -> Box<dyn Exporter> {
@@ -42,5 +45,6 @@ pub fn exporter(format: Format, color: bool) -> Box<dyn Exporter> {
         Format::Json => Box::new(Json),
         Format::Html => Box::new(Html),
         Format::Gradescope => Box::new(Gradescope),
+        Format::Junit => Box::new(Junit),
     }
 }

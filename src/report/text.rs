@@ -54,6 +54,25 @@ impl Exporter for Text {
                 ]
             )
         );
+        let sandbox = serde_json::to_value(g.sandbox).unwrap_or_default();
+        let line = tf(
+            lang,
+            "ui.python",
+            &[
+                ("python", g.python.clone()),
+                ("sandbox", sandbox.as_str().unwrap_or("?").to_string()),
+            ],
+        );
+        let _ = writeln!(out, "  {}", self.paint("2", &line));
+        if !g.skipped_methods.is_empty() {
+            let methods: Vec<&str> = g.skipped_methods.iter().map(|m| m.as_str()).collect();
+            let line = tf(
+                lang,
+                "ui.skipped_methods",
+                &[("methods", methods.join(", "))],
+            );
+            let _ = writeln!(out, "  {}", self.paint("33", &line));
+        }
         for c in &g.checks {
             let ok = c.verdict == Verdict::Pass;
             let mark = if ok {
