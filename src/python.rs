@@ -37,11 +37,22 @@ print('methods: ' + ','.join(multiprocessing.get_all_start_methods()))
 const HOW: &str = "install Python 3.9 or newer (python.org, or your system's package manager) \
                    or point --python / CARRERA_PYTHON at one";
 
-/// `explicit` (from `--python` or `CARRERA_PYTHON`), else `python3`, else `python`.
+/// `explicit` (from `--python` or `CARRERA_PYTHON`), else `python3`, else `python`, else
+/// `python3.N` from the newest down: a system whose `python3` is too old often has a newer
+/// one installed beside it.
 pub fn find(explicit: Option<&Path>) -> Result<Python> {
     let candidates: Vec<PathBuf> = match explicit {
         Some(p) => vec![p.to_path_buf()],
-        None => vec!["python3".into(), "python".into()],
+        None => ["python3", "python"]
+            .into_iter()
+            .map(String::from)
+            .chain(
+                (MIN_MINOR..=NEWEST_MINOR)
+                    .rev()
+                    .map(|m| format!("python3.{m}")),
+            )
+            .map(PathBuf::from)
+            .collect(),
     };
     let mut why = Vec::new();
     for c in &candidates {
@@ -50,13 +61,21 @@ pub fn find(explicit: Option<&Path>) -> Result<Python> {
             Err(reason) => why.push(reason),
         }
     }
-    let why = if explicit.is_none() && why.iter().all(|w| w.ends_with(NOT_FOUND)) {
-        "no Python found: neither python3 nor python is on the PATH".to_string()
+    // Only the interpreters that exist are worth a word.
+    why.retain(|w| !w.ends_with(NOT_FOUND));
+    let why = if why.is_empty() && explicit.is_none() {
+        format!("no Python found: none of python3, python, python3.{NEWEST_MINOR} ... python3.{MIN_MINOR} is on the PATH")
+    } else if why.is_empty() {
+        format!("{}: {NOT_FOUND}", candidates[0].display())
     } else {
         why.join("; ")
     };
     Err(Error::Python(format!("{why} ({HOW})")))
 }
+
+const MIN_MINOR: u32 = 9;
+/// The newest `python3.N` looked for by name.
+const NEWEST_MINOR: u32 = 15;
 
 const NOT_FOUND: &str = "not found";
 

@@ -147,7 +147,7 @@ fn no_python_on_the_path_is_one_clear_line() {
     let empty = tempfile::tempdir().unwrap();
     one_line_error(
         carrera().env("PATH", empty.path()),
-        "no Python found: neither python3 nor python is on the PATH",
+        "no Python found: none of python3, python, python3.15 ... python3.9 is on the PATH",
     );
 }
 
@@ -163,6 +163,30 @@ fn python_3_8_is_one_clear_line() {
         carrera().arg("--python").arg(&fake),
         "is Python 3.8.18; carrera needs Python 3.9 or newer",
     );
+}
+
+#[test]
+fn an_old_python3_with_a_newer_python3_n_beside_it_uses_the_newer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let old = tmp.path().join("python3");
+    std::fs::write(&old, "#!/bin/sh\necho /usr/bin/python3.8\necho 3.8.18\n").unwrap();
+    std::fs::set_permissions(&old, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let real = std::process::Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .unwrap();
+    let real = PathBuf::from(text(&real.stdout).trim());
+    std::os::unix::fs::symlink(&real, tmp.path().join("python3.11")).unwrap();
+    let out = carrera()
+        .env("PATH", tmp.path())
+        .arg("--version")
+        .output()
+        .unwrap();
+    let s = text(&out.stdout);
+    // Python names itself by the path it was started from: the link.
+    let link = tmp.path().join("python3.11");
+    assert!(s.contains(&format!("({})", link.display())), "{s}");
+    assert!(!s.contains("3.8"), "{s}");
 }
 
 /// A venv of the test's Python with `file` in its site-packages, to change `multiprocessing`
