@@ -281,7 +281,43 @@ pub fn grade(ctx: &Context, ex: &Exercise, sub: &Submission, opts: &Options) -> 
             .filter(|j| j.obs.trial.index < failed_at && j.outcome.is_ok())
             .count(),
     );
-    Ok(grade.finish(finding.verdict, Some(f), tally, false, start))
+    let never_worked = finding.verdict == Verdict::Crash
+        && stress.judged.iter().all(|j| !j.outcome.is_ok())
+        && never_returns(
+            &runner,
+            ex,
+            ctx.quiet_method(),
+            &calibration,
+            &judge_fn,
+            &mut tally,
+        )?;
+    Ok(grade.finish(finding.verdict, Some(f), tally, never_worked, start))
+}
+
+/// A function that raises on every case, quietly run (a starter file's `NotImplementedError`),
+/// gave nothing to score processes, joins or portability on: those checks fail with it.
+fn never_returns(
+    runner: &Runner,
+    ex: &Exercise,
+    method: StartMethod,
+    calibration: &Calibration,
+    judge: &(dyn Fn(&crate::observe::Observation) -> Outcome + Sync),
+    tally: &mut Tally,
+) -> Result<bool> {
+    let trials = (0..ex.spec.cases.len())
+        .map(|case| Trial {
+            index: 900_000 + case as u64,
+            purpose: Purpose::Replay,
+            case: Some(case),
+            perturbation: Perturbation::quiet(method),
+        })
+        .collect();
+    let judged = scheduler::batch(runner, trials, &calibration.timeouts, judge)?;
+    tally.trials += judged.len();
+    tally.failures += judged.iter().filter(|j| !j.outcome.is_ok()).count();
+    Ok(judged
+        .iter()
+        .all(|j| matches!(j.outcome, Outcome::Crash { .. })))
 }
 
 /// Runs the reference under the strongest profile of every start method: its slowest time

@@ -90,8 +90,12 @@ fn init_then_grade_with_no_file_grades_the_starter_and_explains_why_it_fails() {
         .descendants()
         .filter(|n| n.has_tag_name("failure"))
         .collect();
-    assert_eq!(failures.len(), 1, "{xml}");
-    assert_eq!(failures[0].attribute("type"), Some("crash"));
+    // It never returned: nothing to score processes, joins or portability on either.
+    assert!(stdout.contains("score: 0/100"), "{stdout}");
+    assert_eq!(failures.len(), 5, "{xml}");
+    assert!(failures
+        .iter()
+        .all(|f| f.attribute("type") == Some("crash")));
     let html = std::fs::read_to_string(dir.join("r.html")).unwrap();
     assert!(html.contains("NotImplementedError"), "html lacks the error");
     let mode = std::os::unix::fs::PermissionsExt::mode(
