@@ -129,7 +129,11 @@ def main():
             return
         # The child says so once it is the trial: a failure before that is ours, not the
         # student's, and must not be judged as their crash.
-        done["setup"] = os.read(ready_r, 1) == b"1"
+        said = os.read(ready_r, 4096)
+        done["setup"] = said[:1] == b"1"
+        if said[:1] == b"0":
+            done["error"] = "the setup of trial %d failed: %s" % (
+                pid, said[1:].decode("utf-8", "replace"))
         os.close(ready_r)
         _send(sock, dict(done, pid=pid))
 
@@ -169,10 +173,18 @@ def _wait(pid, sock):
 
 def _child(req, fds, sock, marker, ready):
     code = 1
+    set_up = False
     try:
         _become_trial(req, fds, sock, marker, ready)
+        set_up = True
         code = _run_as_main()
-    except BaseException:
+    except BaseException as e:
+        if not set_up:
+            # The grader's error names the cause (the trial's stderr is not kept for it).
+            try:
+                os.write(ready, b"0" + ("%s: %s" % (type(e).__name__, e)).encode()[:4000])
+            except BaseException:
+                pass
         try:
             traceback.print_exc()
         except BaseException:

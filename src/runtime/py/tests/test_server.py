@@ -153,6 +153,7 @@ class WarmServerTest(unittest.TestCase):
         srv = Server(self)
         _, done, result, _ = srv.trial("def f():\n    return 1\n", mark="too-short")
         self.assertFalse(done["setup"])
+        self.assertIn("the setup of trial %d failed: " % done["pid"], done["error"])
         self.assertIsNone(result)
         _, done, result, _ = srv.trial("def f():\n    return 2\n")
         self.assertTrue(done["setup"])
