@@ -167,6 +167,11 @@ fn python_3_8_is_one_clear_line() {
         carrera().arg("--python").arg(&fake),
         "is Python 3.8.18; carrera needs Python 3.9 or newer",
     );
+    // The same interpreter named by CARRERA_PYTHON: the same line.
+    one_line_error(
+        carrera().env("CARRERA_PYTHON", &fake),
+        "is Python 3.8.18; carrera needs Python 3.9 or newer",
+    );
 }
 
 #[test]
