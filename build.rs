@@ -1,9 +1,21 @@
-//! Records the git commit for `carrera --version` ("unknown" outside a git checkout,
-//! e.g. when building from an sdist).
+//! Two jobs at build time:
+//! - the exercises, solutions and Python runtime are embedded with include_dir, which cannot
+//!   tell cargo about the files it reads: rebuild when any of them changes;
+//! - record the git commit for `carrera --version` ("unknown" outside a git checkout, e.g.
+//!   when building from an sdist).
 
 use std::process::Command;
 
 fn main() {
+    for dir in [
+        "exercises",
+        "solutions",
+        "src/runtime/py",
+        "src/judge/host.py",
+        "src/i18n",
+    ] {
+        println!("cargo:rerun-if-changed={dir}");
+    }
     let hash = Command::new("git")
         .args(["rev-parse", "--short=9", "HEAD"])
         .output()
