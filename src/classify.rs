@@ -36,7 +36,7 @@ pub fn classify(
     judge: &(dyn Fn(&crate::observe::Observation) -> Outcome + Sync),
 ) -> Result<Finding> {
     let fork = methods.contains(&StartMethod::Fork);
-    let quiet = if fork { StartMethod::Fork } else { methods[0] };
+    let quiet = StartMethod::preferred(methods);
     let hang = matches!(first.outcome, Outcome::Hang { .. });
     // A hang costs a whole timeout: replay only as many as run at once.
     let n = if hang {

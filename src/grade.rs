@@ -75,10 +75,7 @@ impl Context {
 
     /// The exercise's start methods that this Python offers, in the spec's order.
     fn methods(&self, ex: &Exercise) -> Result<Vec<StartMethod>> {
-        let ok: Vec<StartMethod> = (ex.spec.stress.methods.iter())
-            .filter(|m| self.python.methods.contains(m))
-            .copied()
-            .collect();
+        let (ok, _) = self.split_methods(ex);
         if ok.is_empty() {
             return Err(Error::Python(format!(
                 "exercise {} runs under {}, and {} offers none of them",
@@ -92,19 +89,16 @@ impl Context {
 
     /// The exercise's start methods this Python lacks: not tried, and said so.
     fn missing_methods(&self, ex: &Exercise) -> Vec<StartMethod> {
-        (ex.spec.stress.methods.iter())
-            .filter(|m| !self.python.methods.contains(m))
-            .copied()
-            .collect()
+        self.split_methods(ex).1
     }
 
-    /// For trials that only need some start method: fork where there is one (cheapest).
+    /// The exercise's start methods: (offered by this Python, lacking).
+    fn split_methods(&self, ex: &Exercise) -> (Vec<StartMethod>, Vec<StartMethod>) {
+        (ex.spec.stress.methods.iter().copied()).partition(|m| self.python.methods.contains(m))
+    }
+
     fn quiet_method(&self) -> StartMethod {
-        if self.python.methods.contains(&StartMethod::Fork) {
-            StartMethod::Fork
-        } else {
-            self.python.methods[0]
-        }
+        StartMethod::preferred(&self.python.methods)
     }
 
     fn runner(&self, ex: &Exercise, source: PathBuf, keep: bool) -> Runner {

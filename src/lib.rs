@@ -16,6 +16,7 @@ pub mod i18n;
 pub mod init;
 pub mod judge;
 pub mod observe;
+pub mod output;
 pub mod package;
 pub mod prepare;
 pub mod python;

@@ -3,7 +3,7 @@
 
 use carrera::batch::{self, discover};
 use carrera::cli::{Cli, Command, StressArgs};
-use carrera::error::{Error, IoContext, Result};
+use carrera::error::{Error, Result};
 use carrera::exercise::Catalog;
 use carrera::grade::{self, Context, Options};
 use carrera::i18n::Lang;
@@ -101,7 +101,7 @@ fn run(cli: Cli) -> Result<u8> {
                 && std::env::var_os("NO_COLOR").is_none();
             let text = report::exporter(args.format, color).render(&g);
             match &args.output {
-                Some(path) => write_atomically(path, &text)?,
+                Some(path) => carrera::output::write_atomically(path, &text)?,
                 None => print!("{text}"),
             }
             for (path, format) in [
@@ -109,7 +109,10 @@ fn run(cli: Cli) -> Result<u8> {
                 (&args.junit, report::Format::Junit),
             ] {
                 if let Some(path) = path {
-                    write_atomically(path, &report::exporter(format, false).render(&g))?;
+                    carrera::output::write_atomically(
+                        path,
+                        &report::exporter(format, false).render(&g),
+                    )?;
                 }
             }
             Ok(if g.verdict == Verdict::Pass { 0 } else { 1 })
@@ -235,22 +238,4 @@ fn random_seed() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64);
     carrera::trial::mix(nanos, std::process::id() as u64) % 1_000_000_000
-}
-
-/// Writes next to the target and renames, so a failure never leaves half a report.
-fn write_atomically(path: &std::path::Path, text: &str) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    // 0666 less the umask, as any new file: a temporary file would otherwise keep 0600.
-    let mut tmp = tempfile::Builder::new()
-        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
-        .tempfile_in(dir)
-        .ctx(|| format!("writing {}", path.display()))?;
-    tmp.write_all(text.as_bytes())
-        .ctx(|| format!("writing {}", path.display()))?;
-    tmp.persist(path)
-        .map_err(|e| Error::io(format!("writing {}", path.display()), e.error))?;
-    Ok(())
 }

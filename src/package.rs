@@ -64,15 +64,7 @@ pub fn gradescope(ex: &Exercise, stress: &StressArgs, out: &Path) -> Result<()> 
     let binary = std::fs::read(&exe).ctx(|| format!("reading {}", exe.display()))?;
 
     let what = || format!("writing {}", out.display());
-    let dir = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    // 0666 less the umask, like any new file (a temporary file would keep 0600).
-    let tmp = tempfile::Builder::new()
-        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
-        .tempfile_in(dir)
-        .ctx(what)?;
+    let tmp = crate::output::temp_beside(out)?;
     let mut zip = zip::ZipWriter::new(tmp.reopen().ctx(what)?);
     let exec = SimpleFileOptions::default().unix_permissions(0o755);
     let plain = SimpleFileOptions::default().unix_permissions(0o644);

@@ -155,14 +155,19 @@ fn no_python_on_the_path_is_one_clear_line() {
     );
 }
 
-#[test]
-fn python_3_8_is_one_clear_line() {
-    // No Python 3.8 can be installed here: this stands in for one, answering carrera's probe
-    // as 3.8 does (its version, then nothing more).
-    let tmp = tempfile::tempdir().unwrap();
-    let fake = tmp.path().join("python3.8");
+/// No Python 3.8 can be installed here: `dir/name` stands in for one, answering carrera's
+/// probe as 3.8 does (its version, then nothing more).
+fn python_3_8(dir: &Path, name: &str) -> PathBuf {
+    let fake = dir.join(name);
     std::fs::write(&fake, "#!/bin/sh\necho /usr/bin/python3.8\necho 3.8.18\n").unwrap();
     std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    fake
+}
+
+#[test]
+fn python_3_8_is_one_clear_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fake = python_3_8(tmp.path(), "python3.8");
     one_line_error(
         carrera().arg("--python").arg(&fake),
         "is Python 3.8.18; carrera needs Python 3.9 or newer",
@@ -177,9 +182,7 @@ fn python_3_8_is_one_clear_line() {
 #[test]
 fn an_old_python3_with_a_newer_python3_n_beside_it_uses_the_newer() {
     let tmp = tempfile::tempdir().unwrap();
-    let old = tmp.path().join("python3");
-    std::fs::write(&old, "#!/bin/sh\necho /usr/bin/python3.8\necho 3.8.18\n").unwrap();
-    std::fs::set_permissions(&old, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    python_3_8(tmp.path(), "python3");
     let real = std::process::Command::new("python3")
         .args(["-c", "import sys; print(sys.executable)"])
         .output()

@@ -197,6 +197,15 @@ impl StartMethod {
             StartMethod::Forkserver => "forkserver",
         }
     }
+    /// For trials that only need some start method: fork where offered (cheapest), else the
+    /// first of `offered`.
+    pub fn preferred(offered: &[StartMethod]) -> StartMethod {
+        if offered.contains(&StartMethod::Fork) {
+            StartMethod::Fork
+        } else {
+            offered[0]
+        }
+    }
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "fork" => Some(StartMethod::Fork),
