@@ -101,7 +101,7 @@ impl Context {
         StartMethod::preferred(&self.python.methods)
     }
 
-    fn runner(&self, ex: &Exercise, source: PathBuf, keep: bool) -> Runner {
+    fn runner(&self, ex: &Exercise, source: PathBuf, keep: bool) -> Result<Runner> {
         self.runner_with(ex, source, keep, cases_json(ex), self.warm)
     }
 
@@ -112,12 +112,13 @@ impl Context {
         keep: bool,
         cases: Vec<(String, serde_json::Value, serde_json::Value)>,
         warm: bool,
-    ) -> Runner {
+    ) -> Result<Runner> {
         let mut n = self.counter.lock().unwrap();
         *n += 1;
         Runner::new(
             RunnerConfig {
                 python: self.python.exe.clone(),
+                python_dirs: self.python.dirs.clone(),
                 runtime_dir: self.runtime.root.clone(),
                 source,
                 function: ex.spec.submission.function.0.clone(),
@@ -126,6 +127,7 @@ impl Context {
                 work_root: self.work.path.join(format!("g{n}")),
                 keep_workspaces: keep,
                 warm,
+                limits: ex.spec.limits.clone(),
             },
             sandbox::detect(),
         )
@@ -177,7 +179,7 @@ pub fn grade(ctx: &Context, ex: &Exercise, sub: &Submission, opts: &Options) -> 
 
     let calibration = calibrate(ctx, ex)?;
     grade.timeouts = Some(calibration.timeouts.clone());
-    let runner = ctx.runner(ex, sub.path.clone(), opts.keep);
+    let runner = ctx.runner(ex, sub.path.clone(), opts.keep)?;
     let judge = Judge {
         expected: calibration.expected.clone(),
         cases: cases_json(ex),
@@ -189,6 +191,7 @@ pub fn grade(ctx: &Context, ex: &Exercise, sub: &Submission, opts: &Options) -> 
             )?)),
             None => None,
         },
+        output_limit: ex.spec.limits.output_kb.0 << 10,
     };
     let judge_fn = |o: &crate::observe::Observation| judge.judge(o);
 
@@ -354,7 +357,7 @@ fn calibrate(ctx: &Context, ex: &Exercise) -> Result<Calibration> {
             .insert(ex.id().to_string(), c.clone());
         return Ok(c);
     };
-    let runner = ctx.runner(ex, reference, false);
+    let runner = ctx.runner(ex, reference, false)?;
     // Timing: the last case (by convention the largest) under each method, perturbed as hard
     // as stress ever perturbs. Results: every case the spec gives no `expect` for.
     let last = ex.spec.cases.len() - 1;
@@ -379,6 +382,7 @@ fn calibrate(ctx: &Context, ex: &Exercise) -> Result<Calibration> {
         expected: spec_expected.clone(),
         cases: cases_json(ex),
         host: None,
+        output_limit: ex.spec.limits.output_kb.0 << 10,
     };
     let judged = scheduler::batch(
         &runner,
@@ -557,9 +561,11 @@ impl<'a> GradeBuilder<'a> {
         let keep = self.opts.keep;
         let student =
             self.ctx
-                .runner_with(self.ex, self.sub.path.clone(), keep, calls.clone(), false);
+                .runner_with(self.ex, self.sub.path.clone(), keep, calls.clone(), false)?;
         // Timed calls start fresh interpreters: no warm servers booting next to them.
-        let reference = self.ctx.runner_with(self.ex, reference, keep, calls, false);
+        let reference = self
+            .ctx
+            .runner_with(self.ex, reference, keep, calls, false)?;
         let bench = Bench {
             student: &student,
             reference: &reference,

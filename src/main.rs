@@ -18,7 +18,9 @@ use std::time::Duration;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    let result = run(cli);
+    carrera::sandbox::cleanup();
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("carrera: error: {e}");

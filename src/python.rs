@@ -14,6 +14,10 @@ pub struct Python {
     pub version: String,
     /// The start methods this platform offers (`fork` is missing on Windows).
     pub methods: Vec<StartMethod>,
+    /// Its installation (prefixes, standard library, site folders): what a sandboxed trial
+    /// must be able to read.
+    #[serde(skip)]
+    pub dirs: Vec<PathBuf>,
 }
 
 /// Prints what `parse` reads. The version comes first so that an old Python still says which
@@ -32,6 +36,11 @@ except BaseException as e:
     print('semaphores: %s: %s' % (type(e).__name__, e))
     sys.exit(0)
 print('methods: ' + ','.join(multiprocessing.get_all_start_methods()))
+import os
+dirs = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+        os.path.dirname(sys.executable), os.path.dirname(os.path.realpath(sys.executable))]
+dirs += [p for p in sys.path if os.path.isabs(p) and os.path.isdir(p)]
+print('dirs: ' + '\0'.join(sorted(set(dirs))))
 "#;
 
 const HOW: &str = "install Python 3.9 or newer (python.org, or your system's package manager) \
@@ -128,10 +137,21 @@ fn parse(c: &Path, text: &str) -> Result<Python, String> {
     if methods.is_empty() {
         return Err(format!("{name} offers no multiprocessing start method"));
     }
+    let dirs = lines
+        .next()
+        .and_then(|l| l.strip_prefix("dirs: "))
+        .map(|d| {
+            d.split('\0')
+                .filter(|p| !p.is_empty())
+                .map(PathBuf::from)
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(Python {
         exe: exe.map_or_else(|| c.to_path_buf(), PathBuf::from),
         version,
         methods,
+        dirs,
     })
 }
 
@@ -145,8 +165,12 @@ mod tests {
 
     #[test]
     fn reads_a_good_interpreter() {
-        let p = parsed("/usr/bin/python3.11\n3.11.7\nmethods: fork,spawn,forkserver\n").unwrap();
+        let p = parsed(
+            "/usr/bin/python3.11\n3.11.7\nmethods: fork,spawn,forkserver\ndirs: /usr\0/opt/py\n",
+        )
+        .unwrap();
         assert_eq!(p.exe, PathBuf::from("/usr/bin/python3.11"));
+        assert_eq!(p.dirs, [PathBuf::from("/usr"), PathBuf::from("/opt/py")]);
         assert_eq!(p.version, "3.11.7");
         assert_eq!(
             p.methods,

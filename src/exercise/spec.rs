@@ -17,6 +17,8 @@ pub struct Spec {
     pub stress: StressSpec,
     #[serde(default)]
     pub timeout: TimeoutSpec,
+    #[serde(default)]
+    pub limits: LimitsSpec,
     pub weights: Weights,
     /// Present when the exercise scores speedup.
     pub speedup: Option<SpeedupSpec>,
@@ -117,6 +119,45 @@ impl Default for TimeoutSpec {
         TimeoutSpec {
             factor: PositiveF64(10.0),
             floor_s: PositiveF64(3.0),
+        }
+    }
+}
+
+/// What one trial's program may use. Memory and processes count the whole tree, and hold
+/// only on the sandbox tiers with cgroups; the others are per process (rlimits).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsSpec {
+    pub memory_mb: PositiveU64,
+    pub processes: PositiveU64,
+    /// Bytes written to stdout or stderr beyond which the trial hit the output limit (the
+    /// head and tail kept for the report are smaller).
+    pub output_kb: PositiveU64,
+    pub file_size_mb: PositiveU64,
+    pub open_files: PositiveU64,
+}
+
+impl Default for LimitsSpec {
+    fn default() -> Self {
+        LimitsSpec {
+            memory_mb: PositiveU64(2048),
+            processes: PositiveU64(256),
+            output_kb: PositiveU64(1024),
+            file_size_mb: PositiveU64(64),
+            open_files: PositiveU64(256),
+        }
+    }
+}
+
+/// A whole number above zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PositiveU64(pub u64);
+
+impl<'de> Deserialize<'de> for PositiveU64 {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match u64::deserialize(d)? {
+            0 => Err(serde::de::Error::custom("must be above 0")),
+            n => Ok(PositiveU64(n)),
         }
     }
 }

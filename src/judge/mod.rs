@@ -29,9 +29,6 @@ pub const CRASH_REASONS: [&str; 11] = [
     "bad_exit",
 ];
 
-/// Bytes of stdout or stderr beyond which a trial hit the output limit.
-const OUTPUT_LIMIT: u64 = 1 << 20;
-
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Outcome {
@@ -97,11 +94,26 @@ pub struct Judge {
     pub expected: Vec<Option<serde_json::Value>>,
     pub cases: Vec<(String, serde_json::Value, serde_json::Value)>,
     pub host: Option<Mutex<JudgeHost>>,
+    /// Bytes of stdout or stderr beyond which a trial hit the output limit.
+    pub output_limit: u64,
 }
 
 impl Judge {
     pub fn judge(&self, obs: &Observation) -> Outcome {
         let raw = &obs.raw;
+        // A limit comes first: it explains the hang or the killed process that follow it.
+        if let Some(which) = &raw.limit {
+            return Outcome::LimitHit {
+                which: which.clone(),
+            };
+        }
+        for (name, c) in [("stdout", &raw.stdout), ("stderr", &raw.stderr)] {
+            if c.total_bytes > self.output_limit {
+                return Outcome::LimitHit {
+                    which: format!("output ({name}: {} bytes)", c.total_bytes),
+                };
+            }
+        }
         if let Some(h) = &raw.hang {
             return Outcome::Hang {
                 busy: h.busy,
@@ -111,13 +123,6 @@ impl Judge {
         }
         if let Exit::Signal(sig) = raw.exit {
             return signal_outcome(sig);
-        }
-        for (name, c) in [("stdout", &raw.stdout), ("stderr", &raw.stderr)] {
-            if c.total_bytes > OUTPUT_LIMIT {
-                return Outcome::LimitHit {
-                    which: format!("output ({name}: {} bytes)", c.total_bytes),
-                };
-            }
         }
         let record = match &obs.record {
             Ok(r) => r,

@@ -1,6 +1,8 @@
 //! A leader started as a fresh interpreter: our own child, in its own process group, with
-//! rlimits and CPU pinning applied between fork and exec, and waited for through a pidfd.
+//! rlimits, CPU pinning and the level's confinement applied between fork and exec, and
+//! waited for through a pidfd.
 
+use super::confine::Confine;
 use super::tree::MARKER_VAR;
 use super::{Exit, Launch, Limits};
 use crate::error::{Error, IoContext, Result};
@@ -16,7 +18,7 @@ pub(super) struct Direct {
 }
 
 impl Direct {
-    pub fn spawn(launch: &Launch, limits: &Limits) -> Result<Direct> {
+    pub fn spawn(launch: &Launch, limits: &Limits, mut confine: Confine) -> Result<Direct> {
         let mut cmd = Command::new(&launch.program);
         cmd.args(&launch.args)
             .current_dir(&launch.cwd)
@@ -41,7 +43,7 @@ impl Direct {
                     pin(cpus)?;
                 }
                 libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong);
-                Ok(())
+                confine.apply()
             });
         }
         let child = cmd

@@ -2,14 +2,21 @@
 //! and a leak scan after it exits. The sandbox knows nothing about Python or verdicts.
 
 mod capture;
+mod cgroup;
+pub use cgroup::cleanup;
+mod confine;
 mod direct;
-mod minimal;
+mod fence;
+mod level;
+mod supervise;
 mod timed;
 pub mod tree;
 mod warm;
 
 pub use capture::Captured;
-pub use minimal::Minimal;
+pub use fence::FencePaths;
+pub use level::{level, Level, OVERRIDE_VAR};
+pub use supervise::Supervised;
 pub use timed::Timed;
 pub use warm::{WarmConfig, WarmPool};
 
@@ -23,8 +30,23 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Tier {
+    /// A cgroup per tree (kill, process and memory limits) and Landlock, plus, for a root
+    /// grader, no network and no capabilities.
+    Strong,
+    /// Landlock (files, TCP, signals) without cgroups: what an ordinary user gets.
+    Rootless,
     /// Own process group, rlimits, environment marker; no security boundary.
     Minimal,
+}
+
+impl Tier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Strong => "strong",
+            Tier::Rootless => "rootless",
+            Tier::Minimal => "minimal",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -35,17 +57,30 @@ pub struct Limits {
     pub address_space: u64,
     pub file_size: u64,
     pub open_files: u64,
+    /// Processes (and threads) alive at once in the tree, where cgroups allow.
+    pub processes: u64,
+    /// Memory of the whole tree, where cgroups allow.
+    pub memory: u64,
 }
 
 impl Limits {
-    pub fn with_wall(wall: Duration) -> Limits {
+    /// A trial's limits: the exercise's, with `wall` as its deadline.
+    pub fn new(wall: Duration, spec: &crate::exercise::LimitsSpec) -> Limits {
         Limits {
             wall,
             output_bytes: 64 * 1024,
-            address_space: 4 << 30,
-            file_size: 64 << 20,
-            open_files: 256,
+            // Per process, so well above the tree's memory limit: a cgroup enforces that.
+            address_space: (spec.memory_mb.0 << 20).max(4 << 30),
+            file_size: spec.file_size_mb.0 << 20,
+            open_files: spec.open_files.0,
+            processes: spec.processes.0,
+            memory: spec.memory_mb.0 << 20,
         }
+    }
+
+    /// The default limits with `wall` as the deadline.
+    pub fn with_wall(wall: Duration) -> Limits {
+        Limits::new(wall, &crate::exercise::LimitsSpec::default())
     }
 }
 
@@ -68,6 +103,8 @@ pub struct Launch {
     pub gate: Option<PathBuf>,
     /// Fork the leader from one of these warm servers instead of starting `program`.
     pub warm: Option<std::sync::Arc<WarmPool>>,
+    /// What the tree may read and write besides the system (on tiers with Landlock).
+    pub fence: FencePaths,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -120,15 +157,20 @@ pub struct RawRun {
     pub leaked: Vec<Proc>,
     /// Set for a gated launch whose leader exited by itself after the go.
     pub timed: Option<Timed>,
+    /// A limit of the tree as a whole that the kernel enforced (memory, processes).
+    pub limit: Option<String>,
 }
 
 pub trait Sandbox: Send + Sync {
-    fn tier(&self) -> Tier;
+    fn tier(&self) -> Tier {
+        self.level().tier
+    }
+    fn level(&self) -> &Level;
     /// Runs the tree to completion, deadline or cancellation; always leaves nothing behind.
     fn run(&self, launch: &Launch, limits: &Limits, cancel: &AtomicBool) -> Result<RawRun>;
 }
 
-/// The best sandbox this machine allows. Stronger tiers come with the sandbox issue.
+/// The best sandbox this machine allows (probed once per run).
 pub fn detect() -> Box<dyn Sandbox> {
-    Box::new(Minimal)
+    Box::new(Supervised::new(level().clone()))
 }

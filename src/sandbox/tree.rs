@@ -1,6 +1,8 @@
-//! Finding every process of a trial's tree through /proc: by process group, and by the
-//! `CARRERA_TRIAL` marker for descendants that left the group.
+//! Finding every process of a trial's tree through /proc: by process group, by the
+//! `CARRERA_TRIAL` marker for descendants that left the group, and by the tree's cgroup
+//! where there is one, which no process can leave (not even with a scrubbed environment).
 
+use super::cgroup::CgroupBox;
 use super::Proc;
 use procfs::process::{all_processes, Process};
 use std::time::Duration;
@@ -15,6 +17,9 @@ pub struct Tree<'a> {
     pub leader: i32,
     pub marker: &'a str,
     pub born: u64,
+    pub cgroup: Option<&'a CgroupBox>,
+    /// A process in the cgroup that is not the tree's (the warm server it was forked from).
+    pub spare: Option<i32>,
 }
 
 impl<'a> Tree<'a> {
@@ -24,6 +29,8 @@ impl<'a> Tree<'a> {
             leader,
             marker,
             born: now_ticks().saturating_sub(BORN_MARGIN),
+            cgroup: None,
+            spare: None,
         }
     }
 }
@@ -51,6 +58,7 @@ pub fn members(tree: &Tree) -> Vec<(Process, Proc)> {
         return Vec::new();
     };
     let me = std::process::id() as i32;
+    let boxed: Vec<i32> = tree.cgroup.map(|b| b.pids()).unwrap_or_default();
     let mut out = Vec::new();
     for p in all.flatten() {
         let Ok(stat) = p.stat() else { continue };
@@ -69,7 +77,8 @@ pub fn members(tree: &Tree) -> Vec<(Process, Proc)> {
                 })
                 .unwrap_or(false)
         };
-        if in_group || marked() {
+        let in_box = boxed.contains(&stat.pid) && Some(stat.pid) != tree.spare;
+        if in_group || in_box || marked() {
             let cmdline = p.cmdline().map(|c| c.join(" ")).unwrap_or_default();
             let info = Proc {
                 pid: stat.pid,
@@ -160,8 +169,11 @@ pub fn signal_all(tree: &Tree, sig: i32) -> Vec<Proc> {
     procs.into_iter().map(|(_, i)| i).collect()
 }
 
-/// Kills the group and every marked process until none is left (bounded).
+/// Kills the cgroup, the group and every marked process until none is left (bounded).
 pub fn kill_all(tree: &Tree) {
+    if let Some(b) = tree.cgroup {
+        b.kill(tree.spare);
+    }
     for _ in 0..50 {
         // SAFETY: as above; a negative pid addresses the process group.
         unsafe {

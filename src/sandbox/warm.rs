@@ -4,8 +4,10 @@
 //! environment, marker) and reports the leader's exit; everything else (deadline, stacks,
 //! kill, leak scan) is the same as for a fresh interpreter.
 
+use super::cgroup::CgroupBox;
+use super::confine::Confine;
 use super::direct::RlimitSet;
-use super::{Exit, Launch, Limits};
+use super::{Exit, FencePaths, Launch, Level, Limits};
 use crate::error::{Error, Result};
 use rustix::event::{poll, PollFd, PollFlags, Timespec};
 use rustix::net::{
@@ -19,7 +21,7 @@ use std::os::fd::{AsFd, OwnedFd};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// A loaded machine can take a while to start an interpreter and import multiprocessing.
@@ -37,6 +39,9 @@ pub struct WarmConfig {
     pub dir: PathBuf,
     /// Imported by the server, so the trials need not.
     pub harness: Option<PathBuf>,
+    /// Servers are confined like fresh interpreters, so their trials inherit it all.
+    pub level: Level,
+    pub fence: FencePaths,
 }
 
 #[derive(Debug)]
@@ -53,6 +58,8 @@ struct Server {
     child: Child,
     sock: OwnedFd,
     log: PathBuf,
+    /// Holds the server and, one at a time, its trials' trees.
+    cgroup: Option<Arc<CgroupBox>>,
 }
 
 impl Drop for Server {
@@ -123,6 +130,12 @@ impl WarmPool {
                 }
             },
         };
+        if let Some(bx) = &server.cgroup {
+            let mut l = super::supervise::box_limits(limits);
+            l.processes += 1; // the server itself
+            bx.set_limits(l)
+                .map_err(|e| Error::Internal(format!("warm server: setting limits: {e}")))?;
+        }
         let rlimits: Vec<(i64, u64)> = RlimitSet::new(limits)
             .limits
             .iter()
@@ -167,6 +180,7 @@ impl WarmPool {
             pool: self,
             server: Some(server),
             pid,
+            reusable: false,
         }))
     }
 
@@ -184,6 +198,22 @@ impl WarmPool {
             None,
         )
         .map_err(|e| format!("socketpair: {e}"))?;
+        // Unique in the process: every runner has a pool of its own.
+        static BOXES: AtomicU64 = AtomicU64::new(0);
+        let name = format!("warm-{}", BOXES.fetch_add(1, Ordering::Relaxed));
+        let cgroup = match self.cfg.level.cgroups {
+            true => Some(Arc::new(
+                CgroupBox::create(&name, server_limits())
+                    .map_err(|e| format!("creating a cgroup: {e}"))?,
+            )),
+            false => None,
+        };
+        let join = cgroup
+            .as_deref()
+            .map(CgroupBox::join_files)
+            .unwrap_or_default();
+        let mut confine = Confine::new(&self.cfg.level, join, &self.cfg.fence)
+            .map_err(|e| format!("preparing the sandbox: {e}"))?;
         let mut cmd = Command::new(&self.cfg.python);
         cmd.arg("-c")
             .arg("import carrera_rt.server as s; s.main()")
@@ -199,6 +229,8 @@ impl WarmPool {
             .stderr(Stdio::from(log_file))
             .process_group(0);
         use std::os::unix::process::CommandExt;
+        // SAFETY: `apply` makes only async-signal-safe calls on prepared data.
+        unsafe { cmd.pre_exec(move || confine.apply()) };
         let child = cmd
             .spawn()
             .map_err(|e| format!("starting the warm server: {e}"))?;
@@ -207,6 +239,7 @@ impl WarmPool {
             child,
             sock: ours,
             log,
+            cgroup,
         };
         let deadline = Instant::now() + START_TIMEOUT;
         match receive(&server.sock, Some(deadline), &AtomicBool::new(false)) {
@@ -228,13 +261,35 @@ fn placeholder_marker(n: u64) -> String {
     )
 }
 
+/// Until a trial's cgroup is set per trial, the server's box has these.
+fn server_limits() -> super::cgroup::BoxLimits {
+    super::supervise::box_limits(&Limits::with_wall(Duration::from_secs(1)))
+}
+
 pub(super) struct WarmLeader<'a> {
     pool: &'a WarmPool,
     server: Option<Server>,
     pub pid: i32,
+    /// The server reported the leader's end and may run another trial once this tree is gone.
+    reusable: bool,
+}
+
+impl Drop for WarmLeader<'_> {
+    fn drop(&mut self) {
+        match (self.server.take(), self.reusable) {
+            (Some(s), true) => self.pool.idle.lock().unwrap().push(s),
+            (s, _) => drop(s), // kills it
+        }
+    }
 }
 
 impl WarmLeader<'_> {
+    /// The server's cgroup, and the server, which is in it but not of the tree.
+    pub fn cgroup(&self) -> (Option<Arc<CgroupBox>>, Option<i32>) {
+        let server = self.server.as_ref().expect("a leader has its server");
+        (server.cgroup.clone(), Some(server.child.id() as i32))
+    }
+
     /// Like `Direct::wait_until`: `None` while the leader runs.
     pub fn wait_until(
         &mut self,
@@ -269,7 +324,6 @@ impl WarmLeader<'_> {
     /// done; a leader that ended by itself before that is the server's failure, not the
     /// student's.
     fn finish(&mut self, r: Reply, killed: bool) -> Result<(Exit, Duration)> {
-        let server = self.server.take().expect("leader not yet reaped");
         let set_up = r.setup == Some(true) || killed;
         let (Some(status), true) = (r.status, set_up) else {
             let why = r.error.unwrap_or_else(|| {
@@ -279,12 +333,13 @@ impl WarmLeader<'_> {
                     r.status
                 )
             });
+            let log = self.server.take().map(|s| log_tail(&s.log));
             return Err(Error::Internal(format!(
                 "warm server: {why}; {}",
-                log_tail(&server.log)
+                log.unwrap_or_default()
             )));
         };
-        self.pool.idle.lock().unwrap().push(server);
+        self.reusable = true;
         let cpu = Duration::from_secs_f64(r.cpu.unwrap_or(0.0).max(0.0));
         Ok((Exit::from_wait_status(status), cpu))
     }

@@ -5,7 +5,7 @@
 use super::{CpuSet, Noise, Purpose, Timeouts, Trial};
 use crate::error::{IoContext, Result};
 use crate::observe::Observation;
-use crate::sandbox::{Launch, Limits, Sandbox, WarmConfig, WarmPool};
+use crate::sandbox::{FencePaths, Launch, Limits, Sandbox, WarmConfig, WarmPool};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -16,6 +16,8 @@ const DUMP_SIGNAL: i32 = libc::SIGUSR1;
 
 pub struct RunnerConfig {
     pub python: PathBuf,
+    /// Python's installation, which a sandboxed trial must be able to read.
+    pub python_dirs: Vec<PathBuf>,
     pub runtime_dir: PathBuf,
     /// The Python file to run (the student's, or the reference when calibrating).
     pub source: PathBuf,
@@ -28,6 +30,7 @@ pub struct RunnerConfig {
     pub keep_workspaces: bool,
     /// Fork stress trials from warm servers (`sandbox::WarmPool`).
     pub warm: bool,
+    pub limits: crate::exercise::LimitsSpec,
 }
 
 pub struct Runner {
@@ -39,6 +42,8 @@ pub struct Runner {
     /// Where the runtime's files of each trial go (trace, dumps, result): memory when the
     /// machine has a tmpfs, since a trial creates and deletes a dozen of them.
     meta_root: MetaRoot,
+    /// What every trial of this runner may read and write besides the system.
+    fence: FencePaths,
 }
 
 enum MetaRoot {
@@ -58,6 +63,15 @@ impl MetaRoot {
         }
     }
 
+    /// The folder holding every trial's meta dir, if not inside the workspaces.
+    fn root(&self) -> Option<&Path> {
+        match self {
+            MetaRoot::Memory(d) => Some(d.path()),
+            MetaRoot::Kept(p) => Some(p),
+            MetaRoot::Workspace => None,
+        }
+    }
+
     fn meta_dir(&self, ws: &Path, name: &str) -> PathBuf {
         match self {
             MetaRoot::Memory(d) => d.path().join(name),
@@ -68,14 +82,19 @@ impl MetaRoot {
 }
 
 impl Runner {
-    pub fn new(cfg: RunnerConfig, sandbox: Box<dyn Sandbox>) -> Runner {
-        let cfg_keep = cfg.keep_workspaces;
+    pub fn new(cfg: RunnerConfig, sandbox: Box<dyn Sandbox>) -> Result<Runner> {
+        let meta_root = MetaRoot::new(cfg.keep_workspaces);
+        std::fs::create_dir_all(&cfg.work_root)
+            .ctx(|| format!("creating {}", cfg.work_root.display()))?;
+        let fence = fence_paths(&cfg, &meta_root);
         let warm = cfg.warm.then(|| {
             Arc::new(WarmPool::new(WarmConfig {
                 python: cfg.python.clone(),
                 env: base_env(&cfg.runtime_dir),
                 dir: cfg.work_root.clone(),
                 harness: cfg.harness.clone(),
+                level: sandbox.level().clone(),
+                fence: fence.clone(),
             }))
         });
         let cpus = available_cpus();
@@ -84,14 +103,15 @@ impl Runner {
             // first anyway.
             w.prewarm(cpus.len());
         }
-        Runner {
+        Ok(Runner {
             cfg,
             sandbox,
             cpus,
             counter: AtomicU64::new(0),
             warm,
-            meta_root: MetaRoot::new(cfg_keep),
-        }
+            meta_root,
+            fence,
+        })
     }
 
     /// Why trials start cold although warm ones were asked for, if they do.
@@ -149,10 +169,11 @@ impl Runner {
                 .warm
                 .clone()
                 .filter(|_| !matches!(trial.purpose, Purpose::Import | Purpose::Speedup)),
+            fence: self.fence.clone(),
         };
         let raw = self
             .sandbox
-            .run(&launch, &Limits::with_wall(wall), cancel)?;
+            .run(&launch, &Limits::new(wall, &self.cfg.limits), cancel)?;
         let obs = Observation::collect(trial, raw, &meta);
         unlink_semaphores(&meta.join("semaphores.txt"));
         if !self.cfg.keep_workspaces {
@@ -223,6 +244,27 @@ impl Runner {
             }
         }
     }
+}
+
+/// Trials read Python, the runtime and the exercise's folder (its harness), and write only
+/// this runner's workspaces and meta dirs: not other submissions, nor the solutions.
+fn fence_paths(cfg: &RunnerConfig, meta: &MetaRoot) -> FencePaths {
+    let mut read: Vec<PathBuf> = cfg
+        .python_dirs
+        .iter()
+        .filter(|d| d.parent().is_some()) // never the whole filesystem
+        .cloned()
+        .collect();
+    read.push(cfg.runtime_dir.clone());
+    read.extend(
+        cfg.harness
+            .iter()
+            .filter_map(|h| h.parent())
+            .map(Path::to_path_buf),
+    );
+    let mut write = vec![cfg.work_root.clone()];
+    write.extend(meta.root().map(Path::to_path_buf));
+    FencePaths { read, write }
 }
 
 /// What every interpreter of a trial (and a warm server) gets, whatever the trial.

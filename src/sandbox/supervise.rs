@@ -1,20 +1,32 @@
-//! The minimal tier: own process group, rlimits, a scrubbed environment, a wall deadline,
-//! dump-then-kill of the whole tree, and a leak scan. Not a security boundary.
+//! Supervising one tree on any tier: its own process group, rlimits, a scrubbed environment,
+//! a wall deadline, dump-then-kill of the whole tree, and a leak scan; plus, as the level
+//! allows, a cgroup that holds the tree and its limits, and the confinement of `confine`.
 
 use super::capture::{collect, spawn_reader};
+use super::cgroup::{BoxLimits, CgroupBox};
+use super::confine::Confine;
 use super::direct::Direct;
 use super::timed;
 use super::tree;
 use super::warm::WarmLeader;
-use super::{Exit, Hang, Launch, Limits, RawRun, Sandbox, Tier};
+use super::{Exit, Hang, Launch, Level, Limits, RawRun, Sandbox};
 use crate::error::{IoContext, Result};
 use std::fs::File;
 use std::io::Read;
 use std::process::ChildStdin;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-pub struct Minimal;
+pub struct Supervised {
+    level: Level,
+}
+
+impl Supervised {
+    pub fn new(level: Level) -> Supervised {
+        Supervised { level }
+    }
+}
 
 /// How long survivors get to exit by themselves after the leader did.
 const LEAK_GRACE: Duration = Duration::from_millis(300);
@@ -34,24 +46,28 @@ const MAX_EXTENSIONS: u32 = 1;
 /// The longest the processes get to write their stack dumps.
 const DUMP_WAIT: Duration = Duration::from_millis(500);
 
-impl Sandbox for Minimal {
-    fn tier(&self) -> Tier {
-        Tier::Minimal
+impl Sandbox for Supervised {
+    fn level(&self) -> &Level {
+        &self.level
     }
 
     fn run(&self, launch: &Launch, limits: &Limits, cancel: &AtomicBool) -> Result<RawRun> {
         let start = Instant::now();
         let mut tree = tree::Tree::new(0, &launch.marker);
-        let (mut leader, out, err, stdin) = start_leader(launch, limits)?;
+        let (mut leader, out, err, stdin) = start_leader(launch, limits, &self.level)?;
         let pid = leader.pid();
         tree.leader = pid;
+        let (cgroup, spare) = leader.cgroup();
+        tree.cgroup = cgroup.as_deref();
+        tree.spare = spare;
+        let counts_before = cgroup.as_deref().map(counts);
         let out = spawn_reader(out, limits.output_bytes);
         let err = spawn_reader(err, limits.output_bytes);
 
         let mut deadline = start + limits.wall;
         // A timed run: the clock starts once the tree is ready, and the deadline with it.
         let mut clock = None;
-        if let (Some(ready), Some(stdin), Leader::Direct(d)) = (&launch.gate, stdin, &leader) {
+        if let (Some(ready), Some(stdin), Leader::Direct(d, _)) = (&launch.gate, stdin, &leader) {
             if timed::await_ready(d.pidfd.0, ready, deadline, cancel) {
                 clock = timed::Clock::start(pid, stdin);
                 deadline = Instant::now() + limits.wall;
@@ -108,6 +124,11 @@ impl Sandbox for Minimal {
         }
         let stdout = collect(&out, Duration::from_millis(500));
         let stderr = collect(&err, Duration::from_millis(500));
+        let limit = cgroup
+            .as_deref()
+            .zip(counts_before)
+            .and_then(|(bx, before)| limit_hit(bx, before, limits));
+        drop(leader); // a warm server goes back to its pool only now that its tree is gone
         Ok(RawRun {
             exit,
             wall,
@@ -118,7 +139,35 @@ impl Sandbox for Minimal {
             stderr,
             leaked,
             timed,
+            limit,
         })
+    }
+}
+
+/// (OOM kills, refused forks) of a box so far.
+fn counts(bx: &CgroupBox) -> (u64, u64) {
+    (bx.oom_kills(), bx.forks_refused())
+}
+
+/// Which limit of the box the kernel enforced during this trial, if any.
+fn limit_hit(bx: &CgroupBox, before: (u64, u64), limits: &Limits) -> Option<String> {
+    let (oom, refused) = counts(bx);
+    if oom > before.0 {
+        Some(format!(
+            "memory ({} MiB for the whole program)",
+            limits.memory >> 20
+        ))
+    } else if refused > before.1 {
+        Some(format!("processes ({} at once)", limits.processes))
+    } else {
+        None
+    }
+}
+
+pub(super) fn box_limits(limits: &Limits) -> BoxLimits {
+    BoxLimits {
+        processes: limits.processes,
+        memory: limits.memory,
     }
 }
 
@@ -178,9 +227,10 @@ fn exits_by_itself(p: &super::Proc) -> bool {
         || p.cmdline.contains("multiprocessing.forkserver")
 }
 
-/// The tree's first process: a fresh interpreter, or a fork of a warm one.
+/// The tree's first process: a fresh interpreter (with a cgroup of its own where the level
+/// has them), or a fork of a warm one (in its server's).
 enum Leader<'a> {
-    Direct(Direct),
+    Direct(Direct, Option<Arc<CgroupBox>>),
     Warm(WarmLeader<'a>),
 }
 
@@ -191,6 +241,7 @@ type Output = Box<dyn Read + Send>;
 fn start_leader<'a>(
     launch: &'a Launch,
     limits: &Limits,
+    level: &Level,
 ) -> Result<(Leader<'a>, Output, Output, Option<ChildStdin>)> {
     if let (Some(pool), None) = (&launch.warm, &launch.gate) {
         let (out_r, out_w) = pipe()?;
@@ -204,18 +255,35 @@ fn start_leader<'a>(
             ));
         }
     }
-    let mut d = Direct::spawn(launch, limits)?;
+    let bx = match level.cgroups {
+        true => Some(Arc::new(
+            CgroupBox::create(&launch.marker, box_limits(limits))
+                .ctx(|| "creating the trial's cgroup")?,
+        )),
+        false => None,
+    };
+    let join = bx.as_deref().map(CgroupBox::join_files).unwrap_or_default();
+    let confine = Confine::new(level, join, &launch.fence).ctx(|| "preparing the sandbox")?;
+    let mut d = Direct::spawn(launch, limits, confine)?;
     let out = Box::new(d.child.stdout.take().expect("piped"));
     let err = Box::new(d.child.stderr.take().expect("piped"));
     let stdin = d.child.stdin.take();
-    Ok((Leader::Direct(d), out, err, stdin))
+    Ok((Leader::Direct(d, bx), out, err, stdin))
 }
 
 impl Leader<'_> {
     fn pid(&self) -> i32 {
         match self {
-            Leader::Direct(d) => d.pid,
+            Leader::Direct(d, _) => d.pid,
             Leader::Warm(w) => w.pid,
+        }
+    }
+
+    /// The cgroup holding the tree, and the process in it that is not the tree's.
+    fn cgroup(&self) -> (Option<Arc<CgroupBox>>, Option<i32>) {
+        match self {
+            Leader::Direct(_, bx) => (bx.clone(), None),
+            Leader::Warm(w) => w.cgroup(),
         }
     }
 
@@ -225,14 +293,14 @@ impl Leader<'_> {
         cancel: &AtomicBool,
     ) -> Result<Option<(Exit, Duration, Instant)>> {
         match self {
-            Leader::Direct(d) => d.wait_until(deadline, cancel),
+            Leader::Direct(d, _) => d.wait_until(deadline, cancel),
             Leader::Warm(w) => w.wait_until(deadline, cancel),
         }
     }
 
     fn reap(&mut self) -> Result<(Exit, Duration)> {
         match self {
-            Leader::Direct(d) => d.reap(),
+            Leader::Direct(d, _) => d.reap(),
             Leader::Warm(w) => w.reap(),
         }
     }
