@@ -134,6 +134,9 @@ pub struct LimitsSpec {
     /// head and tail kept for the report are smaller).
     pub output_kb: PositiveU64,
     pub file_size_mb: PositiveU64,
+    /// What the trial's workspace may hold when it ends (checked then: a bound on what one
+    /// trial can leave, with `file_size_mb` bounding each file meanwhile).
+    pub disk_mb: PositiveU64,
     pub open_files: PositiveU64,
 }
 
@@ -144,6 +147,7 @@ impl Default for LimitsSpec {
             processes: PositiveU64(256),
             output_kb: PositiveU64(1024),
             file_size_mb: PositiveU64(64),
+            disk_mb: PositiveU64(256),
             open_files: PositiveU64(256),
         }
     }

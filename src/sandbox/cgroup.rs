@@ -242,10 +242,26 @@ impl CgroupBox {
                 let _ = freeze("0");
             }
             if victims.is_empty() || Instant::now() >= deadline {
-                return;
+                break;
             }
             std::thread::sleep(Duration::from_millis(2));
         }
+        // Dead but not yet reaped, they still count against the process limit, and the
+        // server's next fork would fail: wait until only the server's own threads remain.
+        let floor = spare.map_or(0, threads_of);
+        while self.tasks().is_some_and(|n| n > floor) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    /// Tasks (threads) the process limit counts now.
+    fn tasks(&self) -> Option<u64> {
+        let p = self.pids.as_ref()?;
+        std::fs::read_to_string(p.join("pids.current"))
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
     }
 
     /// How many processes of the box the kernel has killed for exceeding its memory limit.
@@ -283,6 +299,20 @@ impl Drop for CgroupBox {
             }
         }
     }
+}
+
+fn threads_of(pid: i32) -> u64 {
+    counter_colon(&PathBuf::from(format!("/proc/{pid}/status")), "Threads")
+}
+
+fn counter_colon(file: &Path, key: &str) -> u64 {
+    std::fs::read_to_string(file)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| *k == key)
+        .and_then(|(_, v)| v.trim().parse().ok())
+        .unwrap_or(0)
 }
 
 fn mk(base: Option<&PathBuf>, name: &str) -> io::Result<Option<PathBuf>> {

@@ -6,6 +6,7 @@ use super::{CpuSet, Noise, Purpose, Timeouts, Trial};
 use crate::error::{IoContext, Result};
 use crate::observe::Observation;
 use crate::sandbox::{FencePaths, Launch, Limits, Sandbox, WarmConfig, WarmPool};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -171,9 +172,18 @@ impl Runner {
                 .filter(|_| !matches!(trial.purpose, Purpose::Import | Purpose::Speedup)),
             fence: self.fence.clone(),
         };
-        let raw = self
+        let mut raw = self
             .sandbox
             .run(&launch, &Limits::new(wall, &self.cfg.limits), cancel)?;
+        let disk = self.cfg.limits.disk_mb.0 << 20;
+        let used = bytes_under(&ws);
+        if raw.limit.is_none() && used > disk {
+            raw.limit = Some(format!(
+                "disk ({} MiB left in the workspace, {} MiB allowed)",
+                used >> 20,
+                disk >> 20
+            ));
+        }
         let obs = Observation::collect(trial, raw, &meta);
         unlink_semaphores(&meta.join("semaphores.txt"));
         if !self.cfg.keep_workspaces {
@@ -282,6 +292,22 @@ fn base_env(runtime_dir: &Path) -> Vec<(String, String)> {
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect()
+}
+
+/// Disk used by the regular files under `dir` (links not followed).
+fn bytes_under(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter_map(|e| Some((e.path(), e.file_type().ok()?)))
+        .map(|(path, t)| match t {
+            t if t.is_dir() => bytes_under(&path),
+            t if t.is_file() => std::fs::symlink_metadata(&path).map_or(0, |m| m.blocks() * 512),
+            _ => 0,
+        })
+        .sum()
 }
 
 /// Removes the named semaphores a trial created: a killed tree's resource tracker could not.
