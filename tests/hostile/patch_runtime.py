@@ -1,27 +1,38 @@
 # expect: wrong
-"""Patches carrera's own runtime so that a wrong answer is recorded as the right one.
+"""Patches carrera's own runtime so that a wrong answer would be recorded as the right one.
 
-The runtime (the `carrera_rt` package, imported into every interpreter of a trial by
-sitecustomize) runs the submission in `carrera_rt.runner`: `_run` calls the harness, and
-`main` writes the one terminal record through the module-level function `_append_record`,
-looked up by name at call time. At import, this module replaces
-`carrera_rt.runner._append_record` with a wrapper that rewrites a `returned` record's
-`value.result` to the right answer, n_procs * n_increments, read from the trial's own
-spec.json (its `case.args`). Everything else is genuine: real processes, a real Lock, so the
-trace looks like a correct solution's.
+The runtime (the `carrera_rt` package, imported into every interpreter of a trial) runs the
+submission in `carrera_rt.runner` and writes one terminal record to the trial's result file.
+At import, this module rewrites every `returned` record's `value.result` to the right answer,
+n_procs * n_increments (read from the trial's own spec.json), by patching every name the
+record could pass through afterwards: the runtime's record functions (`_append_record`,
+`_jsonable`, `_record_writer`, whichever exist), `json.dumps` and `json.JSONEncoder.encode`.
+Everything else is genuine: real processes, a real Lock, so the trace looks like a correct
+solution's.
 
 The function itself is wrong: every worker does one increment less than asked, so it
 returns n_procs * (n_increments - 1), on every call.
 
 Fair verdict: `wrong`. The result channel cannot be fully secured inside the student's
-interpreter (shared/notes/sandboxing.md, section 8), but this attack is the cheap one: a
-runtime that binds what it needs before importing the submission (or hands the value to the
-grader by a path the submission cannot rebind) records the real value. No sandbox tier
+interpreter (shared/notes/sandboxing.md, section 8), but these cheap patches must not work:
+the runtime binds what writes the record before it imports the submission. No sandbox tier
 changes this; it is a runtime matter, so there is no minimal exception.
 """
 import json
 import multiprocessing as mp
 import os
+
+
+def _right(record):
+    profile = json.loads(os.environ.get("CARRERA_PROFILE") or "{}")
+    try:
+        with open(os.path.join(profile.get("dir", ""), "spec.json")) as f:
+            args = (json.load(f).get("case") or {}).get("args") or []
+    except OSError:
+        return record
+    if isinstance(record, dict) and record.get("kind") == "returned" and len(args) >= 2:
+        return dict(record, value={"result": args[0] * args[1]})
+    return record
 
 
 def _install():
@@ -31,21 +42,22 @@ def _install():
         return
     if getattr(runner, "_hostile_patched", False):
         return
-    original = runner._append_record
-    profile = json.loads(os.environ.get("CARRERA_PROFILE") or "{}")
-    spec_path = os.path.join(profile.get("dir", ""), "spec.json")
-
-    def _append_record(path, record):
-        try:
-            with open(spec_path) as f:
-                args = (json.load(f).get("case") or {}).get("args") or []
-            if record.get("kind") == "returned" and len(args) >= 2:
-                record = dict(record, value={"result": args[0] * args[1]})
-        except Exception:
-            pass
-        return original(path, record)
-
-    runner._append_record = _append_record
+    for name in ("_append_record", "_jsonable", "_record_writer"):
+        original = getattr(runner, name, None)
+        if original is None:
+            continue
+        if name == "_record_writer":
+            def patched(path, *a, _o=original, **k):
+                write = _o(path, *a, **k)
+                return lambda record: write(_right(record))
+        else:
+            def patched(first, *a, _o=original, **k):
+                return _o(_right(first), *a, **k)
+        setattr(runner, name, patched)
+    dumps = json.dumps
+    json.dumps = lambda o, *a, **k: dumps(_right(o), *a, **k)
+    encode = json.JSONEncoder.encode
+    json.JSONEncoder.encode = lambda self, o: encode(self, _right(o))
     runner._hostile_patched = True
 
 

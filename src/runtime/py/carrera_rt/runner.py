@@ -17,34 +17,70 @@ _REPR_MAX = 200
 _MAX_DEPTH = 64
 
 
-def _repr(o):
-    try:
-        return {"__repr__": repr(o)[:_REPR_MAX]}
-    except Exception:
-        return {"__repr__": "<unrepresentable %s>" % type(o).__name__}
+def _make_encoder(_type=type, _isinstance=isinstance, _repr=repr, _bool=bool, _int=int,
+                  _float=float, _str=str, _list=list, _tuple=tuple, _dict=dict,
+                  _int_repr=int.__repr__, _float_repr=float.__repr__, _str_str=str.__str__,
+                  _isfinite=math.isfinite, _esc=json.encoder.encode_basestring_ascii,
+                  _Exception=Exception):
+    """JSON text for a record, built from what exists before the submission is imported.
+    Unknown objects (and NaN/inf, huge ints, deep nesting, which json would reject or emit as
+    invalid JSON) become {"__repr__": repr(o)[:200]}. A submission that patches json, this
+    module or the builtins cannot change what it writes (it would have to rewrite this
+    closure itself): a submission that patches json, this module or the
+    builtins cannot change what it writes (it would have to rewrite this closure itself)."""
+
+    def rep(o):
+        try:
+            text = _str_str(_repr(o))[:_REPR_MAX]
+        except _Exception:
+            text = "<unrepresentable>"
+        return '{"__repr__":' + _esc(text) + "}"
+
+    def key(k):
+        if _isinstance(k, _str):
+            return _esc(_str_str(k))
+        if k is None or _isinstance(k, (_bool, _int, _float)):
+            return _esc(enc(k))
+        return _esc(_str_str(_repr(k)))
+
+    def enc(o, depth=0):
+        if o is None:
+            return "null"
+        if _isinstance(o, _bool):
+            return "true" if o else "false"
+        if _isinstance(o, _int):
+            return _int_repr(o) if _int.bit_length(o) <= 4000 else rep(o)
+        if _isinstance(o, _float):
+            return _float_repr(o) if _isfinite(o) else rep(o)
+        if _isinstance(o, _str):
+            return _esc(_str_str(o))
+        if depth >= _MAX_DEPTH:
+            return rep(o)
+        if _type(o) in (_list, _tuple):
+            return "[" + ",".join([enc(x, depth + 1) for x in o]) + "]"
+        if _type(o) is _dict:
+            return "{" + ",".join([key(k) + ":" + enc(v, depth + 1)
+                                   for k, v in _dict.items(o)]) + "}"
+        return rep(o)
+
+    return enc
 
 
-def _jsonable(o, depth=0):
-    """A JSON-safe copy of o: unknown objects (and NaN/inf, huge ints, cycles, deep nesting,
-    which json would reject or emit as invalid JSON) become {"__repr__": repr(o)[:200]}."""
-    if o is None or isinstance(o, (bool, str)):
-        return o
-    if isinstance(o, int):  # huge ints exceed Python's int-to-str limit (and any JSON reader)
-        return o if o.bit_length() <= 4000 else _repr(o)
-    if isinstance(o, float):
-        return o if math.isfinite(o) else _repr(o)
-    if depth >= _MAX_DEPTH:
-        return _repr(o)
-    if isinstance(o, (list, tuple)):
-        return [_jsonable(x, depth + 1) for x in o]
-    if isinstance(o, dict):
-        out = {}
-        for k, v in o.items():
-            if not isinstance(k, str):
-                k = json.dumps(k) if k is None or isinstance(k, (bool, int, float)) else repr(k)
-            out[k] = _jsonable(v, depth + 1)
-        return out
-    return _repr(o)
+def _record_writer(path, _encode=None, _open=os.open, _write=os.write, _fsync=os.fsync,
+                   _close=os.close, _flags=os.O_WRONLY | os.O_APPEND | os.O_CREAT):
+    """The one way a record reaches result.jsonl, made before the submission is imported."""
+    encode = _encode or _make_encoder()
+
+    def write(record):
+        data = (encode(record) + "\n").encode("ascii")
+        fd = _open(path, _flags, 0o600)
+        try:
+            _write(fd, data)
+            _fsync(fd)  # the grader may kill the tree right after; the record must stay
+        finally:
+            _close(fd)
+
+    return write
 
 
 def _load_harness_module(path):
@@ -80,7 +116,9 @@ def _import_function(spec):
     return fn, None
 
 
-def _run(spec, harness):
+def _run(spec, harness, _children=_children, _clock=time.perf_counter):
+    # Default arguments: bound before the submission is imported, so patching this module's
+    # names from the submission changes nothing here.
     fn, failed = _import_function(spec)
     if failed is not None:
         return failed
@@ -92,21 +130,22 @@ def _run(spec, harness):
     from . import hooks
     n0 = hooks.started_count()
     trace.run_started()
-    t0 = time.perf_counter()
+    t0 = _clock()
     try:
         if harness is not None:
             value = harness(fn, *args, **kwargs)
         else:
             value = {"result": fn(*args, **kwargs)}
     except BaseException as e:
-        elapsed = time.perf_counter() - t0
+        elapsed = _clock() - t0
         trace.run_ended()
         trace.set_error(e)
         return {"kind": "raised", "error": trace.describe_exc(e), "elapsed_s": elapsed,
                 "children": _children(n0)}
-    elapsed = time.perf_counter() - t0
+    elapsed = _clock() - t0
     trace.run_ended()
-    return {"kind": "returned", "value": _jsonable(value), "elapsed_s": elapsed,
+    # The value as it is: the record writer makes it JSON-safe (see _make_encoder).
+    return {"kind": "returned", "value": value, "elapsed_s": elapsed,
             "children": _children(n0)}
 
 
@@ -132,15 +171,7 @@ def _speedup_call(spec, harness_module, prof_dir):
     except BaseException as e:
         trace.set_error(e)
         return {"kind": "raised", "error": trace.describe_exc(e), "elapsed_s": 0.0}
-    return {"kind": "returned", "value": {"result": _jsonable(result)}, "elapsed_s": 0.0}
-
-
-def _append_record(path, record):
-    line = json.dumps(record, allow_nan=False) + "\n"
-    with open(path, "a") as f:
-        f.write(line)
-        f.flush()
-        os.fsync(f.fileno())  # the grader may kill the tree right after; the record must stay
+    return {"kind": "returned", "value": {"result": result}, "elapsed_s": 0.0}
 
 
 def main():
@@ -150,9 +181,10 @@ def main():
         sys.exit(2)
     with open(os.path.join(prof.dir, "spec.json")) as f:
         spec = json.load(f)
+    write_record = _record_writer(os.path.join(prof.dir, "result.jsonl"))
     if spec.get("mode") == "speedup":
         record = _speedup_call(spec, _load_harness_module(spec.get("harness")), prof.dir)
-        _append_record(os.path.join(prof.dir, "result.jsonl"), record)
+        write_record(record)
         # The clock stops when this process exits: leave now, without freeing the big inputs
         # or running exit handlers (the stress phase already checked that children are joined).
         sys.stdout.flush()
@@ -163,5 +195,5 @@ def main():
         if spec.get("mode") == "call" and spec.get("harness"):
             harness = _load_harness_module(spec["harness"]).run
         record = _run(spec, harness)
-    _append_record(os.path.join(prof.dir, "result.jsonl"), record)
+    write_record(record)
     trace.write_summary("main")

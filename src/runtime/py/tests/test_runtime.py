@@ -394,6 +394,78 @@ class RunnerTest(unittest.TestCase):
                                         "obj": {"__repr__": "<class 'object'>"}})
 
 
+def _repr_of(o):
+    try:
+        return {"__repr__": repr(o)[:200]}
+    except Exception:
+        return {"__repr__": "<unrepresentable>"}
+
+
+import math  # noqa: E402  (for the reference below)
+
+
+def _jsonable(o, depth=0):
+    """The reference: a JSON-safe copy of o: unknown objects (and NaN/inf, huge ints, cycles, deep nesting,
+    which json would reject or emit as invalid JSON) become {"__repr__": repr(o)[:200]}."""
+    if o is None or isinstance(o, (bool, str)):
+        return o
+    if isinstance(o, int):  # huge ints exceed Python's int-to-str limit (and any JSON reader)
+        return o if o.bit_length() <= 4000 else _repr_of(o)
+    if isinstance(o, float):
+        return o if math.isfinite(o) else _repr_of(o)
+    if depth >= 64:
+        return _repr_of(o)
+    if isinstance(o, (list, tuple)):
+        return [_jsonable(x, depth + 1) for x in o]
+    if isinstance(o, dict):
+        out = {}
+        for k, v in o.items():
+            if not isinstance(k, str):
+                k = json.dumps(k) if k is None or isinstance(k, (bool, int, float)) else repr(k)
+            out[k] = _jsonable(v, depth + 1)
+        return out
+    return _repr_of(o)
+
+
+
+class RecordEncoderTest(unittest.TestCase):
+    """The record writer is built before the submission is imported and writes what
+    json.dumps(_jsonable(o)) would (the reference below), whatever the submission patches afterwards."""
+
+    def test_same_text_as_json(self):
+        sys.path.insert(0, RUNTIME)
+        try:
+            from carrera_rt import runner
+        finally:
+            sys.path.remove(RUNTIME)
+        enc = runner._make_encoder()
+        for o in [None, True, 3, -2.5, "ñ\"x\n", [1, (2, 3)], {"a": {1: None, None: 2.0}},
+                  {"kind": "returned", "value": {"result": 40000}, "children": [1, 2]},
+                  float("nan"), {1, 2}, 2 ** 5000, [[[1]]]]:
+            self.assertEqual(json.loads(enc(o)), json.loads(json.dumps(_jsonable(o))), o)
+
+    def test_patching_after_import_changes_nothing(self):
+        source = """
+        import json
+        import carrera_rt.runner as runner
+
+        def _forge(o):
+            return {"kind": "returned", "value": {"result": 42}} if isinstance(o, dict) else o
+        json.dumps = lambda o, *a, **k: '{"kind": "returned", "value": {"result": 42}}'
+        _encode = json.JSONEncoder.encode
+        json.JSONEncoder.encode = lambda self, o: _encode(self, _forge(o))
+        runner._jsonable = lambda o, depth=0: 42
+        runner._record_writer = lambda *a, **k: (lambda record: None)
+        runner._make_encoder = lambda *a, **k: (lambda o: "{}")
+
+        def f():
+            return 7
+        """
+        rec, _, _ = Trial(self, source).run("f")
+        self.assertEqual(rec["kind"], "returned")
+        self.assertEqual(rec["value"], {"result": 7})
+
+
 class SpeedupModeTest(unittest.TestCase):
     SOURCE = """
     import multiprocessing as mp
