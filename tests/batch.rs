@@ -375,7 +375,7 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 /// Trials of the killed batch keep running (a deadlocked one forever): end them by the
 /// marker carrera puts in their environment.
 fn kill_orphans(pid: u32) {
-    let marker = format!("CARRERA_TRIAL=carrera-{pid}-");
+    let marker = format!("CARRERA_TRIAL=carrera-{pid:010}-");
     for _ in 0..3 {
         for e in std::fs::read_dir("/proc").unwrap().flatten() {
             let Ok(p) = e.file_name().to_string_lossy().parse::<i32>() else {

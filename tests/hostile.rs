@@ -33,6 +33,21 @@ const VICTIM_VAR: &str = "CARRERA_HOSTILE_VICTIM";
 /// Every attack is deterministic, so few trials do. Few also keep the memory hog's trials
 /// (1.5 GiB each) from piling up: a grading runs up to two trials per CPU at once.
 const STRESS: [&str; 4] = ["--runs", "2", "--seed", "1"];
+/// The whole tree's memory limit the batch grades with.
+const MEMORY_MB: u64 = 512;
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        if src.is_dir() {
+            copy_dir(&src, &dst);
+        } else {
+            std::fs::copy(&src, &dst).unwrap();
+        }
+    }
+}
+
 /// Far beyond the few minutes the batch takes: a hung grader must not hang the test.
 const WATCHDOG: Duration = Duration::from_secs(15 * 60);
 
@@ -296,6 +311,23 @@ fn hostile_submissions_get_their_verdicts_and_leave_nothing_behind() {
     for f in &fixtures {
         std::fs::copy(&f.path, class.join(&f.name)).unwrap();
     }
+    // 04-lock as shipped, but with a smaller memory limit for the whole program (it is one
+    // setting per exercise): memory_hog.py, bounded for the machine's sake, must exceed it
+    // within the stress trials' short timeout.
+    let exercises = tmp.path().join("exercises");
+    for kind in ["exercises", "solutions"] {
+        copy_dir(
+            &common::root().join(kind).join("04-lock"),
+            &tmp.path().join(kind).join("04-lock"),
+        );
+    }
+    let toml = exercises.join("04-lock/exercise.toml");
+    let spec = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(
+        &toml,
+        format!("{spec}\n[limits]\nmemory_mb = {MEMORY_MB}\n"),
+    )
+    .unwrap();
     let out = tmp.path().join("out");
     // The batch's own work folders go in the temporary folder too, even if it is killed.
     let work = tmp.path().join("work");
@@ -307,7 +339,7 @@ fn hostile_submissions_get_their_verdicts_and_leave_nothing_behind() {
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("carrera"))
         .current_dir(common::root())
         .arg("--exercises")
-        .arg(common::root().join("exercises"))
+        .arg(&exercises)
         .args(["batch", "04-lock"])
         .arg(&class)
         .arg("--out")

@@ -5,7 +5,7 @@ mod common;
 
 /// Pids whose environment carries the trial marker of the carrera process `pid`.
 fn survivors_of(pid: u32) -> Vec<String> {
-    let needle = format!("CARRERA_TRIAL=carrera-{pid}-");
+    let needle = format!("CARRERA_TRIAL=carrera-{pid:010}-");
     let mut found = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
