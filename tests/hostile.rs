@@ -2,8 +2,9 @@
 //! fork bomb, daemons, floods, memory and disk hogs, hangs, killing the parent, the process
 //! group or the grader, reading and writing outside the workspace, the network, forged
 //! output, a patched runtime, early exits. Each file declares the verdict it must get
-//! (`# expect:`), and where the weakest sandbox tier cannot contain the attack, the verdict
-//! it gets there (`# expect-minimal:`); its docstring says why.
+//! (`# expect:`), and where a weaker sandbox tier contains the attack differently or not at
+//! all, the verdict it gets there (`# expect-rootless:`, `# expect-minimal:`); its docstring
+//! says why.
 //!
 //! The test also checks that the grader survives them all (it exits 0 or 1, never by a
 //! signal, and grades every submission), that nothing of any trial is left running
@@ -56,7 +57,8 @@ struct Fixture {
     name: String,
     path: PathBuf,
     expect: String,
-    expect_minimal: Option<String>,
+    /// Tier name -> the verdict on that tier, where it differs.
+    by_tier: std::collections::BTreeMap<String, String>,
 }
 
 fn header(line: Option<&str>, key: &str) -> Option<String> {
@@ -68,7 +70,8 @@ fn header(line: Option<&str>, key: &str) -> Option<String> {
     Some(v)
 }
 
-/// Every `tests/hostile/*.py`, with its declared verdicts (first line, optional second).
+/// Every `tests/hostile/*.py`, with its declared verdicts (first line, then one line per tier
+/// where it differs).
 fn fixtures() -> Vec<Fixture> {
     let dir = common::root().join("tests/hostile");
     let mut out = Vec::new();
@@ -82,12 +85,22 @@ fn fixtures() -> Vec<Fixture> {
         let name = e.file_name().to_string_lossy().into_owned();
         let expect = header(lines.next(), "# expect:")
             .unwrap_or_else(|| panic!("{name}: the first line must be `# expect: <verdict>`"));
-        let expect_minimal = header(lines.next(), "# expect-minimal:");
+        let mut by_tier = std::collections::BTreeMap::new();
+        for line in lines.take_while(|l| l.starts_with("# expect-")) {
+            let (key, _) = line.split_once(':').unwrap_or((line, ""));
+            let tier = key.trim_start_matches("# expect-").to_string();
+            assert!(
+                ["rootless", "minimal"].contains(&tier.as_str()),
+                "{name}: unknown tier in `{line}`"
+            );
+            let v = header(Some(line), &format!("{key}:")).unwrap();
+            by_tier.insert(tier, v);
+        }
         out.push(Fixture {
             name,
             path,
             expect,
-            expect_minimal,
+            by_tier,
         });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
@@ -434,10 +447,7 @@ fn hostile_submissions_get_their_verdicts_and_leave_nothing_behind() {
         if !tiers.contains(&tier) && tier != "?" {
             tiers.push(tier.clone());
         }
-        let want = match (&f.expect_minimal, tier.as_str()) {
-            (Some(m), "minimal") => m,
-            _ => &f.expect,
-        };
+        let want = f.by_tier.get(&tier).unwrap_or(&f.expect);
         let got = row["verdict"].as_str().unwrap_or("?");
         eprintln!(
             "hostile: {:<26} {tier:<8} expected {want:<15} got {got}",

@@ -14,6 +14,8 @@ pub struct Confine {
     join: Vec<CString>,
     netns: bool,
     fence: Option<RulesetCreated>,
+    /// A seccomp filter refusing new sessions and process groups.
+    sessions: Option<seccompiler::BpfProgram>,
     /// Fail unless Landlock enforces everything asked (the probe for signal scoping).
     pub strict: bool,
     drop_caps: bool,
@@ -25,13 +27,25 @@ impl Confine {
             true => Some(fence::build(paths).map_err(io::Error::other)?),
             false => None,
         };
+        let sessions = match level.no_sessions {
+            true => Some(no_sessions_filter()?),
+            false => None,
+        };
         Ok(Confine {
             join,
             netns: level.netns,
             fence,
+            sessions,
             strict: false,
             drop_caps: level.drop_caps,
         })
+    }
+
+    /// For a warm server: its trials' children must still be able to get a process group of
+    /// their own, so the server installs the session filter in each trial (`sessions_hex`).
+    pub fn without_sessions(mut self) -> Confine {
+        self.sessions = None;
+        self
     }
 
     /// In the child, after fork and before exec. Fails the spawn if any step fails: a tree
@@ -59,11 +73,53 @@ impl Confine {
                 return Err(io::Error::from_raw_os_error(errno));
             }
         }
+        if let Some(bpf) = &self.sessions {
+            seccompiler::apply_filter(bpf).map_err(io::Error::other)?;
+        }
         if self.drop_caps {
             drop_capabilities()?;
         }
         Ok(())
     }
+}
+
+/// The session filter as hex (8 bytes per instruction, native order), for a warm server to
+/// install in each trial after giving it its process group; `None` if the level has none.
+pub fn sessions_hex(level: &Level) -> io::Result<Option<String>> {
+    if !level.no_sessions {
+        return Ok(None);
+    }
+    let mut hex = String::new();
+    for ins in no_sessions_filter()? {
+        let mut bytes = Vec::with_capacity(8);
+        bytes.extend(ins.code.to_ne_bytes());
+        bytes.extend([ins.jt, ins.jf]);
+        bytes.extend(ins.k.to_ne_bytes());
+        for b in bytes {
+            hex.push_str(&format!("{b:02x}"));
+        }
+    }
+    Ok(Some(hex))
+}
+
+/// Without a cgroup, the tree is found by its process group (and marker): `setsid` and
+/// `setpgid` would let a process leave it, so they fail with EPERM. multiprocessing never
+/// calls them; only a daemon on purpose (`start_new_session=True`) does.
+fn no_sessions_filter() -> io::Result<seccompiler::BpfProgram> {
+    use seccompiler::{SeccompAction, SeccompFilter, TargetArch};
+    let arch = TargetArch::try_from(std::env::consts::ARCH).map_err(io::Error::other)?;
+    let rules = [libc::SYS_setsid, libc::SYS_setpgid]
+        .into_iter()
+        .map(|nr| (nr, Vec::new()))
+        .collect();
+    let filter = SeccompFilter::new(
+        rules,
+        SeccompAction::Allow,
+        SeccompAction::Errno(libc::EPERM as u32),
+        arch,
+    )
+    .map_err(io::Error::other)?;
+    filter.try_into().map_err(io::Error::other)
 }
 
 /// Writes `pid` into each `cgroup.procs`, without allocating.

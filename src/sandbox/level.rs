@@ -22,6 +22,9 @@ pub struct Level {
     pub netns: bool,
     /// No capability left, even for a root grader.
     pub drop_caps: bool,
+    /// seccomp refuses `setsid` and `setpgid`, so that the process group holds the tree
+    /// (where no cgroup does).
+    pub no_sessions: bool,
 }
 
 /// Set to `minimal` to run without isolation (to compare costs, or to debug the sandbox).
@@ -35,6 +38,7 @@ impl Level {
         scoped: false,
         netns: false,
         drop_caps: false,
+        no_sessions: false,
     };
 
     /// The mechanisms in force, for reports.
@@ -46,6 +50,7 @@ impl Level {
             (self.scoped, "signal scope"),
             (self.netns, "no network"),
             (self.drop_caps, "no capabilities"),
+            (self.no_sessions, "no new sessions"),
         ] {
             if on {
                 m.push(name);
@@ -73,6 +78,7 @@ fn probe() -> Level {
         scoped: true,
         netns: root,
         drop_caps: root,
+        no_sessions: !cgroup::available(),
     };
     let Some(scoped) = works(&want) else {
         // Namespaces or cgroups refused (a container): Landlock alone may still hold.
@@ -80,6 +86,7 @@ fn probe() -> Level {
             tier: Tier::Rootless,
             cgroups: false,
             netns: false,
+            no_sessions: true,
             ..want
         };
         return match works(&alone) {

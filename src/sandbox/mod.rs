@@ -33,7 +33,8 @@ pub enum Tier {
     /// A cgroup per tree (kill, process and memory limits) and Landlock, plus, for a root
     /// grader, no network and no capabilities.
     Strong,
-    /// Landlock (files, TCP, signals) without cgroups: what an ordinary user gets.
+    /// Landlock (files, TCP, signals) and seccomp refusing new sessions, without cgroups:
+    /// what an ordinary user gets.
     Rootless,
     /// Own process group, rlimits, environment marker; no security boundary.
     Minimal,

@@ -51,6 +51,8 @@ pub struct WarmPool {
     /// Why servers cannot start here; trials then start fresh interpreters.
     broken: Mutex<Option<String>>,
     started: AtomicU64,
+    /// The session filter each trial installs (`confine::sessions_hex`).
+    sessions: Option<String>,
 }
 
 #[derive(Debug)]
@@ -85,11 +87,16 @@ struct Reply {
 
 impl WarmPool {
     pub fn new(cfg: WarmConfig) -> WarmPool {
+        let (sessions, broken) = match super::confine::sessions_hex(&cfg.level) {
+            Ok(s) => (s, None),
+            Err(e) => (None, Some(format!("building the seccomp filter: {e}"))),
+        };
         WarmPool {
             cfg,
             idle: Mutex::new(Vec::new()),
-            broken: Mutex::new(None),
+            broken: Mutex::new(broken),
             started: AtomicU64::new(0),
+            sessions,
         }
     }
 
@@ -147,6 +154,7 @@ impl WarmPool {
             "marker": launch.marker,
             "cpus": launch.cpus,
             "rlimits": rlimits,
+            "seccomp": self.sessions,
         });
         let mut space = [MaybeUninit::uninit(); rustix::cmsg_space!(ScmRights(2))];
         let mut control = SendAncillaryBuffer::new(&mut space);
@@ -213,7 +221,8 @@ impl WarmPool {
             .map(CgroupBox::join_files)
             .unwrap_or_default();
         let mut confine = Confine::new(&self.cfg.level, join, &self.cfg.fence)
-            .map_err(|e| format!("preparing the sandbox: {e}"))?;
+            .map_err(|e| format!("preparing the sandbox: {e}"))?
+            .without_sessions();
         let mut cmd = Command::new(&self.cfg.python);
         cmd.arg("-c")
             .arg("import carrera_rt.server as s; s.main()")

@@ -1,5 +1,6 @@
 # expect: resource_limit
 # expect-minimal: leak
+# expect-rootless: leak
 """Fork bomb, bounded for safety: at most 400 bomb processes in total, each sleeping.
 
 The counting itself is right and done first (processes, a shared Value, a Lock). Then the
@@ -14,6 +15,9 @@ process limit (a pids cgroup, or RLIMIT_NPROC under a non-root uid) stops the bo
 400 and must say so. The minimal tier has no process limit (run as root, RLIMIT_NPROC does not
 apply): the 400 sleepers all start, and what it can see is that they outlive the function: a
 `leak`, and it must kill every one of them (they keep the process group and the trial marker).
+
+On the rootless tier (no cgroup) nothing counts the tree's processes, so the bomb reaches its
+own bound and its processes, left behind, are reported and killed: `leak`.
 """
 import fcntl
 import multiprocessing as mp

@@ -1,5 +1,6 @@
 # expect: resource_limit
 # expect-minimal: busy_hang
+# expect-rootless: busy_hang
 """Memory exhaustion, bounded: four processes, 3 GiB of address space each, 768 MiB of it
 really used (touched) and worked on without end (60 s at most).
 
@@ -19,6 +20,8 @@ the grader already reports as a memory limit. The minimal tier has only RLIMIT_A
 process: each hog stays under it and nothing counts the tree's total, so no hog ever ends
 and the trial times out with every hog burning CPU: `busy_hang`, which is all the minimal
 tier can say (and it is deterministic: the hogs never stop working).
+
+The rootless tier has no memory cgroup either: `busy_hang`, as on the minimal tier.
 """
 import multiprocessing as mp
 import time

@@ -1,4 +1,5 @@
 # expect: leak
+# expect-rootless: crash
 """A daemon that outlives the trial: a new session, an empty environment, no inherited fds.
 
 The counting is right (processes, a shared Value, a Lock, all joined). But the function also
@@ -14,6 +15,10 @@ the whole tree (a cgroup with `cgroup.kill`, a PID namespace, or a child subreap
 collects the orphan) finds and kills it. Finding it by process group or by environment marker
 alone does not: the test then finds it after the batch by the `carrera-hostile` in its
 command line. The sleep is bounded (600 s) so that it cannot outlive the machine's session.
+
+On the rootless tier, which has no cgroup to hold the tree, seccomp refuses `setsid`: the
+`Popen(start_new_session=True)` raises PermissionError in the function, so no daemon ever
+exists and the trial crashes: `crash`.
 """
 import multiprocessing as mp
 import subprocess
