@@ -66,3 +66,60 @@ fn children_never_joined_are_a_leak_and_are_killed() {
 fn a_deadlocked_tree_is_killed_whole() {
     grade_and_check_nothing_survives("solutions/04-lock/buggy/never_released.py", "deadlock");
 }
+
+/// Pids of live processes whose command line contains `needle`.
+fn with_cmdline(needle: &str) -> Vec<i32> {
+    let mut found = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        let cmd = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+        if String::from_utf8_lossy(&cmd).contains(needle) {
+            found.push(pid);
+        }
+    }
+    found
+}
+
+#[test]
+fn a_killed_grader_takes_its_trials_with_it() {
+    // Only a cgroup holds an orphan with an empty environment: the strong tier, for root.
+    // SAFETY: geteuid cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("not root: no cgroups, so this guarantee does not hold; skipped");
+        return;
+    }
+    const NEEDLE: &str = "carrera-killed-grader";
+    let bin = assert_cmd::cargo::cargo_bin("carrera");
+    let mut grader = std::process::Command::new(bin)
+        .current_dir(common::root())
+        .args(["--exercises", "exercises", "grade", "04-lock"])
+        .arg("tests/fixtures/leak/orphan_then_hang.py")
+        .args(["--runs", "1", "--seed", "3"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while with_cmdline(NEEDLE).is_empty() && std::time::Instant::now() < until {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let seen = with_cmdline(NEEDLE);
+    grader.kill().unwrap(); // SIGKILL: no cleanup of its own
+    grader.wait().unwrap();
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !with_cmdline(NEEDLE).is_empty() && std::time::Instant::now() < until {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let left = with_cmdline(NEEDLE);
+    for pid in &left {
+        // SAFETY: plain syscall on the pids just found.
+        unsafe { libc::kill(*pid, libc::SIGKILL) };
+    }
+    assert!(!seen.is_empty(), "the orphan never appeared");
+    assert!(
+        left.is_empty(),
+        "still running after the grader was killed: {left:?}"
+    );
+}

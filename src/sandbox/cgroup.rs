@@ -31,6 +31,17 @@ fn bases() -> Option<&'static Bases> {
 }
 
 fn find_bases() -> io::Result<Bases> {
+    let bases = find_bases_of(std::process::id() as i32)?;
+    sweep_stale(&bases);
+    for dir in dirs(&bases) {
+        std::fs::create_dir_all(dir)?;
+    }
+    start_reaper();
+    Ok(bases)
+}
+
+/// The folders grader `pid` uses (or would), in the hierarchies we are in.
+fn find_bases_of(pid: i32) -> io::Result<Bases> {
     let me = procfs::process::Process::myself().map_err(io::Error::other)?;
     let mounts = me.mountinfo().map_err(io::Error::other)?;
     let groups = me.cgroups().map_err(io::Error::other)?;
@@ -48,7 +59,7 @@ fn find_bases() -> io::Result<Bases> {
             .find(|g| hierarchy_pred(g))
             .map(|g| g.pathname.trim_start_matches('/').to_string())
     };
-    let own = format!("carrera-{}", std::process::id());
+    let own = format!("carrera-{pid}");
     let unified = mount_of(&|m| m.fs_type == "cgroup2")
         .zip(path_in(&|g| g.hierarchy == 0))
         .map(|(mnt, p)| mnt.join(p).join(&own))
@@ -59,64 +70,114 @@ fn find_bases() -> io::Result<Bases> {
             .zip(path_in(&|g| g.controllers.iter().any(|c| c == ctl)))
             .map(|(mnt, p)| mnt.join(p).join(&own))
     };
-    let bases = Bases {
+    Ok(Bases {
         unified,
         pids_v1: v1("pids"),
         memory_v1: v1("memory"),
-    };
-    sweep_stale(&bases);
-    for dir in [
-        Some(&bases.unified),
-        bases.pids_v1.as_ref(),
-        bases.memory_v1.as_ref(),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        std::fs::create_dir_all(dir)?;
-    }
-    Ok(bases)
+    })
 }
 
-/// Removes the empty folders of graders that are gone (a crashed or killed run).
-fn sweep_stale(b: &Bases) {
-    for base in [Some(&b.unified), b.pids_v1.as_ref(), b.memory_v1.as_ref()]
+fn dirs(b: &Bases) -> impl Iterator<Item = &PathBuf> {
+    [Some(&b.unified), b.pids_v1.as_ref(), b.memory_v1.as_ref()]
         .into_iter()
         .flatten()
-    {
-        let Some(parent) = base.parent() else {
+}
+
+/// The argument that makes `carrera` a reaper (see `reap`).
+pub const REAPER_ARG: &str = "__reap-cgroups";
+
+/// Starts `carrera __reap-cgroups` with a pipe whose other end only we hold: when this
+/// process ends, however it ends (SIGKILL too), the reaper reads EOF and kills every tree
+/// still in our cgroups. Without it a killed grader would leave them running.
+fn start_reaper() {
+    static PIPE: OnceLock<Option<std::process::ChildStdin>> = OnceLock::new();
+    PIPE.get_or_init(|| {
+        let exe = std::env::current_exe().ok()?;
+        // Only the carrera binary knows the argument (not a test harness linking the library).
+        if !exe.file_name()?.to_string_lossy().starts_with("carrera") {
+            return None;
+        }
+        use std::os::unix::process::CommandExt;
+        let mut child = std::process::Command::new(exe)
+            .arg(REAPER_ARG)
+            .arg(std::process::id().to_string())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .process_group(0) // a Ctrl-C to the grader's group must not stop it first
+            .spawn()
+            .ok()?;
+        child.stdin.take()
+    });
+}
+
+/// The reaper: waits for EOF on stdin (its grader is gone), then kills what the grader
+/// left in its cgroups and removes them.
+pub fn reap(grader: i32) {
+    use std::io::Read;
+    let mut buf = [0u8; 64];
+    while !matches!(std::io::stdin().read(&mut buf), Ok(0) | Err(_)) {}
+    if let Ok(b) = find_bases_of(grader) {
+        remove_all(&b);
+    }
+}
+
+/// Kills and removes what graders that are gone left behind (if their reaper failed too).
+fn sweep_stale(b: &Bases) {
+    let Some(parent) = b.unified.parent() else {
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix("carrera-")
+            .and_then(|p| p.parse::<i32>().ok())
+        else {
             continue;
         };
-        let Ok(entries) = std::fs::read_dir(parent) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let Some(pid) = name
-                .strip_prefix("carrera-")
-                .and_then(|p| p.parse::<i32>().ok())
-            else {
-                continue;
-            };
-            if !Path::new(&format!("/proc/{pid}")).exists() {
-                if let Ok(boxes) = std::fs::read_dir(e.path()) {
-                    for b in boxes.flatten().filter(|b| b.path().is_dir()) {
-                        let _ = std::fs::remove_dir(b.path());
-                    }
-                }
-                let _ = std::fs::remove_dir(e.path());
+        if !Path::new(&format!("/proc/{pid}")).exists() {
+            if let Ok(stale) = find_bases_of(pid) {
+                remove_all(&stale);
             }
         }
+    }
+}
+
+/// Kills every box under these folders (`cgroup.kill` cannot be dodged), then removes them.
+fn remove_all(b: &Bases) {
+    let boxes = |d: &Path| -> Vec<PathBuf> {
+        std::fs::read_dir(d)
+            .map(|es| {
+                es.flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.is_dir())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    for bx in boxes(&b.unified) {
+        let _ = std::fs::write(bx.join("cgroup.kill"), "1");
+    }
+    for d in dirs(b) {
+        for bx in boxes(d) {
+            for _ in 0..200 {
+                if std::fs::remove_dir(&bx).is_ok() || !bx.exists() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+        let _ = std::fs::remove_dir(d);
     }
 }
 
 /// Removes this grader's own (empty by now) folders; call once the run is over.
 pub fn cleanup() {
     if let Some(b) = BASES.get().and_then(Option::as_ref) {
-        for dir in [Some(&b.unified), b.pids_v1.as_ref(), b.memory_v1.as_ref()]
-            .into_iter()
-            .flatten()
-        {
+        for dir in dirs(b) {
             let _ = std::fs::remove_dir(dir);
         }
     }

@@ -3,7 +3,7 @@
 
 mod capture;
 mod cgroup;
-pub use cgroup::cleanup;
+pub use cgroup::{cleanup, reap, REAPER_ARG};
 mod confine;
 mod direct;
 mod fence;
