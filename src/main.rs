@@ -208,6 +208,12 @@ fn version(python: Option<&std::path::Path>) -> u8 {
         Ok(p) => println!("python {} ({})", p.version, p.exe.display()),
         Err(e) => println!("python: none usable: {e}"),
     }
+    let level = carrera::sandbox::level();
+    println!(
+        "sandbox {} ({})",
+        level.tier.as_str(),
+        level.mechanisms().join(", ")
+    );
     0
 }
 

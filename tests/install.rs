@@ -33,6 +33,15 @@ fn version_names_the_git_commit_and_the_python_found() {
         Path::new(exe).is_absolute() && Path::new(exe).exists(),
         "{s}"
     );
+    let tier = lines[2]
+        .strip_prefix("sandbox ")
+        .unwrap_or_else(|| panic!("{s}"));
+    assert!(
+        ["strong (", "rootless (", "minimal ("]
+            .iter()
+            .any(|t| tier.starts_with(t)),
+        "{s}"
+    );
 }
 
 #[test]

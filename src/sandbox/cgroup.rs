@@ -36,7 +36,7 @@ fn find_bases() -> io::Result<Bases> {
     for dir in dirs(&bases) {
         std::fs::create_dir_all(dir)?;
     }
-    start_reaper();
+    super::reaper::start();
     Ok(bases)
 }
 
@@ -83,41 +83,9 @@ fn dirs(b: &Bases) -> impl Iterator<Item = &PathBuf> {
         .flatten()
 }
 
-/// The argument that makes `carrera` a reaper (see `reap`).
-pub const REAPER_ARG: &str = "__reap-cgroups";
-
-/// Starts `carrera __reap-cgroups` with a pipe whose other end only we hold: when this
-/// process ends, however it ends (SIGKILL too), the reaper reads EOF and kills every tree
-/// still in our cgroups. Without it a killed grader would leave them running.
-fn start_reaper() {
-    static PIPE: OnceLock<Option<std::process::ChildStdin>> = OnceLock::new();
-    PIPE.get_or_init(|| {
-        let exe = std::env::current_exe().ok()?;
-        // Only the carrera binary knows the argument (not a test harness linking the library).
-        if !exe.file_name()?.to_string_lossy().starts_with("carrera") {
-            return None;
-        }
-        use std::os::unix::process::CommandExt;
-        let mut child = std::process::Command::new(exe)
-            .arg(REAPER_ARG)
-            .arg(std::process::id().to_string())
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .process_group(0) // a Ctrl-C to the grader's group must not stop it first
-            .spawn()
-            .ok()?;
-        child.stdin.take()
-    });
-}
-
-/// The reaper: waits for EOF on stdin (its grader is gone), then kills what the grader
-/// left in its cgroups and removes them.
-pub fn reap(grader: i32) {
-    use std::io::Read;
-    let mut buf = [0u8; 64];
-    while !matches!(std::io::stdin().read(&mut buf), Ok(0) | Err(_)) {}
-    if let Ok(b) = find_bases_of(grader) {
+/// Kills and removes what grader `pid` left in its cgroups (see `reaper`).
+pub fn remove_of(pid: i32) {
+    if let Ok(b) = find_bases_of(pid) {
         remove_all(&b);
     }
 }

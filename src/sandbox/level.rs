@@ -62,7 +62,10 @@ impl Level {
 
 pub fn level() -> &'static Level {
     static LEVEL: OnceLock<Level> = OnceLock::new();
-    LEVEL.get_or_init(probe)
+    LEVEL.get_or_init(|| {
+        super::reaper::start();
+        probe()
+    })
 }
 
 fn probe() -> Level {
@@ -126,7 +129,12 @@ fn run_confined(level: &Level, strict: bool) -> std::io::Result<()> {
     let join = bx.as_ref().map(CgroupBox::join_files).unwrap_or_default();
     let mut confine = Confine::new(level, join, &FencePaths::default())?;
     confine.strict = strict;
-    let mut cmd = Command::new("true");
+    // By path: the probe must not depend on the PATH the grader was given.
+    let program = ["/bin/true", "/usr/bin/true"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .unwrap_or("true");
+    let mut cmd = Command::new(program);
     cmd.stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());

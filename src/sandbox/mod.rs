@@ -3,11 +3,12 @@
 
 mod capture;
 mod cgroup;
-pub use cgroup::{cleanup, reap, REAPER_ARG};
+pub use cgroup::cleanup;
 mod confine;
 mod direct;
 mod fence;
 mod level;
+pub mod reaper;
 mod supervise;
 mod timed;
 pub mod tree;
@@ -16,6 +17,7 @@ mod warm;
 pub use capture::Captured;
 pub use fence::FencePaths;
 pub use level::{level, Level, OVERRIDE_VAR};
+pub use reaper::{reap, REAPER_ARG};
 pub use supervise::Supervised;
 pub use timed::Timed;
 pub use warm::{WarmConfig, WarmPool};

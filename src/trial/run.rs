@@ -56,7 +56,8 @@ enum MetaRoot {
 impl MetaRoot {
     fn new(keep: bool) -> MetaRoot {
         let shm = Path::new("/dev/shm");
-        let dir = tempfile::Builder::new().prefix("carrera-").tempdir_in(shm);
+        let prefix = crate::sandbox::reaper::folder_prefix();
+        let dir = tempfile::Builder::new().prefix(&prefix).tempdir_in(shm);
         match dir {
             Ok(d) if keep => MetaRoot::Kept(d.keep()),
             Ok(d) => MetaRoot::Memory(d),
@@ -185,7 +186,7 @@ impl Runner {
             ));
         }
         let obs = Observation::collect(trial, raw, &meta);
-        unlink_semaphores(&meta.join("semaphores.txt"));
+        crate::sandbox::reaper::unlink_semaphores(&meta.join("semaphores.txt"));
         if !self.cfg.keep_workspaces {
             let _ = std::fs::remove_dir_all(&ws);
             let _ = std::fs::remove_dir_all(&meta);
@@ -308,22 +309,6 @@ fn bytes_under(dir: &Path) -> u64 {
             _ => 0,
         })
         .sum()
-}
-
-/// Removes the named semaphores a trial created: a killed tree's resource tracker could not.
-/// Only names of the form multiprocessing uses are touched.
-fn unlink_semaphores(list: &Path) {
-    let Some(text) = crate::observe::read_capped(list, 1 << 20) else {
-        return;
-    };
-    for name in text.lines().map(|l| l.trim().trim_start_matches('/')) {
-        let valid = name.strip_prefix("mp-").is_some_and(|rest| {
-            !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        });
-        if valid {
-            let _ = std::fs::remove_file(format!("/dev/shm/sem.{name}"));
-        }
-    }
 }
 
 /// The CPUs this process may run on (affinity), not just the machine's count.
