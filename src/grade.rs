@@ -504,7 +504,12 @@ impl<'a> GradeBuilder<'a> {
             duration_s: start.elapsed().as_secs_f64(),
             checks,
             lang: self.opts.lang,
-            sandbox: sandbox::detect().tier(),
+            sandbox: sandbox::level().tier,
+            isolation: sandbox::level()
+                .mechanisms()
+                .into_iter()
+                .map(String::from)
+                .collect(),
             skipped_methods: self.ctx.missing_methods(self.ex),
             python: format!(
                 "{} ({})",

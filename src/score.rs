@@ -25,6 +25,9 @@ pub struct Grade {
     pub checks: Vec<CheckResult>,
     pub lang: Lang,
     pub sandbox: Tier,
+    /// The mechanisms behind the tier (`cgroup`, `landlock`, ...).
+    #[serde(default)]
+    pub isolation: Vec<String>,
     pub python: String,
     /// The exercise's start methods this Python lacks (e.g. `fork` on Windows): not tried,
     /// and not held against the student.

@@ -64,6 +64,10 @@ impl Exporter for Text {
             ],
         );
         let _ = writeln!(out, "  {}", self.paint("2", &line));
+        if g.sandbox == crate::sandbox::Tier::Minimal {
+            let line = t(lang, "ui.sandbox_minimal");
+            let _ = writeln!(out, "  {}", self.paint("33", &line));
+        }
         if !g.skipped_methods.is_empty() {
             let methods: Vec<&str> = g.skipped_methods.iter().map(|m| m.as_str()).collect();
             let line = tf(
