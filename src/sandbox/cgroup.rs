@@ -301,14 +301,14 @@ impl CgroupBox {
         } else {
             ("memory.oom_control", "oom_kill")
         };
-        counter(&m.join(file), key)
+        counter(&m.join(file), key, ' ')
     }
 
     /// How many forks the process limit has refused.
     pub fn forks_refused(&self) -> u64 {
         self.pids
             .as_ref()
-            .map_or(0, |p| counter(&p.join("pids.events"), "max"))
+            .map_or(0, |p| counter(&p.join("pids.events"), "max", ' '))
     }
 }
 
@@ -331,17 +331,11 @@ impl Drop for CgroupBox {
 }
 
 fn threads_of(pid: i32) -> u64 {
-    counter_colon(&PathBuf::from(format!("/proc/{pid}/status")), "Threads")
-}
-
-fn counter_colon(file: &Path, key: &str) -> u64 {
-    std::fs::read_to_string(file)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| l.split_once(':'))
-        .find(|(k, _)| *k == key)
-        .and_then(|(_, v)| v.trim().parse().ok())
-        .unwrap_or(0)
+    counter(
+        &PathBuf::from(format!("/proc/{pid}/status")),
+        "Threads",
+        ':',
+    )
 }
 
 fn mk(base: Option<&PathBuf>, name: &str) -> io::Result<Option<PathBuf>> {
@@ -351,11 +345,12 @@ fn mk(base: Option<&PathBuf>, name: &str) -> io::Result<Option<PathBuf>> {
     Ok(Some(dir))
 }
 
-fn counter(file: &Path, key: &str) -> u64 {
+/// The number after `key` and `sep` on a line of `file` (0 if none).
+fn counter(file: &Path, key: &str, sep: char) -> u64 {
     std::fs::read_to_string(file)
         .unwrap_or_default()
         .lines()
-        .filter_map(|l| l.split_once(' '))
+        .filter_map(|l| l.split_once(sep))
         .find(|(k, _)| *k == key)
         .and_then(|(_, v)| v.trim().parse().ok())
         .unwrap_or(0)
