@@ -27,9 +27,8 @@ fn main() -> ExitCode {
         }
     }
     let cli = Cli::parse();
-    let result = run(cli);
-    carrera::sandbox::cleanup();
-    match result {
+    // What the run leaves in cgroups, /tmp and /dev/shm, the reaper removes when it ends.
+    match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("carrera: error: {e}");

@@ -77,7 +77,7 @@ pub struct WorkDir {
 pub fn work_dir(keep: bool) -> Result<WorkDir> {
     // Named after this process, so that what a killed grader leaves is found and removed.
     let dir = tempfile::Builder::new()
-        .prefix(&crate::sandbox::reaper::folder_prefix())
+        .prefix(&crate::sandbox::reaper::folder_prefix(keep))
         .tempdir()
         .ctx(|| "creating a work directory")?;
     Ok(if keep {

@@ -131,23 +131,9 @@ fn remove_all(b: &Bases) {
     }
     for d in dirs(b) {
         for bx in boxes(d) {
-            for _ in 0..200 {
-                if std::fs::remove_dir(&bx).is_ok() || !bx.exists() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(5));
-            }
+            remove_retrying(&bx);
         }
         let _ = std::fs::remove_dir(d);
-    }
-}
-
-/// Removes this grader's own (empty by now) folders; call once the run is over.
-pub fn cleanup() {
-    if let Some(b) = BASES.get().and_then(Option::as_ref) {
-        for dir in dirs(b) {
-            let _ = std::fs::remove_dir(dir);
-        }
     }
 }
 
@@ -200,10 +186,8 @@ impl CgroupBox {
         if let Some(m) = bx.memory.as_ref().filter(|m| **m == unified) {
             let _ = std::fs::write(m.join("memory.swap.max"), "0");
         }
-        let mut dirs = vec![unified.clone()];
-        dirs.extend(bx.pids.iter().chain(bx.memory.iter()).cloned());
-        dirs.dedup();
-        bx.procs = dirs
+        bx.procs = bx
+            .dirs()
             .iter()
             .map(|d| CString::new(d.join("cgroup.procs").as_os_str().as_bytes()))
             .collect::<Result<_, _>>()
@@ -312,21 +296,35 @@ impl CgroupBox {
     }
 }
 
+impl CgroupBox {
+    /// Its folder in each hierarchy, once each (v2 may hold `pids` and `memory` itself).
+    fn dirs(&self) -> Vec<&PathBuf> {
+        let mut dirs = vec![&self.unified];
+        for d in self.pids.iter().chain(self.memory.iter()) {
+            if !dirs.contains(&d) {
+                dirs.push(d);
+            }
+        }
+        dirs
+    }
+}
+
 impl Drop for CgroupBox {
     fn drop(&mut self) {
         self.kill(None);
-        let mut dirs = vec![self.unified.clone()];
-        dirs.extend(self.pids.iter().chain(self.memory.iter()).cloned());
-        dirs.dedup();
-        for d in dirs {
-            // Removal fails while a dying process is still being torn down: retry briefly.
-            for _ in 0..100 {
-                if std::fs::remove_dir(&d).is_ok() || !d.exists() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(5));
-            }
+        for d in self.dirs() {
+            remove_retrying(d);
         }
+    }
+}
+
+/// Removal fails while a dying process is still being torn down: retry for up to a second.
+fn remove_retrying(dir: &Path) {
+    for _ in 0..200 {
+        if std::fs::remove_dir(dir).is_ok() || !dir.exists() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
     }
 }
 

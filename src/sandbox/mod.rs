@@ -3,7 +3,6 @@
 
 mod capture;
 mod cgroup;
-pub use cgroup::cleanup;
 mod confine;
 mod direct;
 mod fence;
@@ -79,11 +78,6 @@ impl Limits {
             processes: spec.processes.0,
             memory: spec.memory_mb.0 << 20,
         }
-    }
-
-    /// The default limits with `wall` as the deadline.
-    pub fn with_wall(wall: Duration) -> Limits {
-        Limits::new(wall, &crate::exercise::LimitsSpec::default())
     }
 }
 
@@ -165,9 +159,6 @@ pub struct RawRun {
 }
 
 pub trait Sandbox: Send + Sync {
-    fn tier(&self) -> Tier {
-        self.level().tier
-    }
     fn level(&self) -> &Level;
     /// Runs the tree to completion, deadline or cancellation; always leaves nothing behind.
     fn run(&self, launch: &Launch, limits: &Limits, cancel: &AtomicBool) -> Result<RawRun>;

@@ -12,9 +12,12 @@ use std::sync::OnceLock;
 pub const REAPER_ARG: &str = "__reap";
 
 /// Prefix of this grader's folders (in the temporary folder and /dev/shm), by which the
-/// reaper and later graders find them.
-pub fn folder_prefix() -> String {
-    format!("carrera-{}-", std::process::id())
+/// reaper and later graders find them; folders to `keep` (`--keep`) get one they ignore.
+pub fn folder_prefix(keep: bool) -> String {
+    match keep {
+        true => "carrera-kept-".to_string(),
+        false => format!("carrera-{}-", std::process::id()),
+    }
 }
 
 /// Starts the reaper, once per process, and sweeps what dead graders left.
@@ -166,6 +169,9 @@ mod tests {
         assert_eq!(owner("carrera-1234-abXY12"), Some(1234));
         assert_eq!(owner("carrera-abXY12"), None); // older runs: not ours to judge
         assert_eq!(owner("carrera-1-x"), None);
+        assert_eq!(owner(&format!("{}x", folder_prefix(true))), None); // --keep: left alone
+        let mine = format!("{}x", folder_prefix(false));
+        assert_eq!(owner(&mine), Some(std::process::id() as i32));
         assert_eq!(owner("other-1234-x"), None);
     }
 }

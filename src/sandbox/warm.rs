@@ -272,7 +272,8 @@ fn placeholder_marker(n: u64) -> String {
 
 /// Until a trial's cgroup is set per trial, the server's box has these.
 fn server_limits() -> super::cgroup::BoxLimits {
-    super::supervise::box_limits(&Limits::with_wall(Duration::from_secs(1)))
+    let spec = crate::exercise::LimitsSpec::default();
+    super::supervise::box_limits(&Limits::new(Duration::ZERO, &spec))
 }
 
 pub(super) struct WarmLeader<'a> {

@@ -56,7 +56,7 @@ enum MetaRoot {
 impl MetaRoot {
     fn new(keep: bool) -> MetaRoot {
         let shm = Path::new("/dev/shm");
-        let prefix = crate::sandbox::reaper::folder_prefix();
+        let prefix = crate::sandbox::reaper::folder_prefix(keep);
         let dir = tempfile::Builder::new().prefix(&prefix).tempdir_in(shm);
         match dir {
             Ok(d) if keep => MetaRoot::Kept(d.keep()),

@@ -5,6 +5,7 @@ Run: cd src/runtime/py && python3 -m unittest discover -s tests -v
 """
 import glob
 import json
+import math
 import os
 import signal
 import subprocess
@@ -399,9 +400,6 @@ def _repr_of(o):
         return {"__repr__": repr(o)[:200]}
     except Exception:
         return {"__repr__": "<unrepresentable>"}
-
-
-import math  # noqa: E402  (for the reference below)
 
 
 def _jsonable(o, depth=0):
