@@ -48,6 +48,12 @@ pub enum Command {
     GradescopePackage(PackageArgs),
     /// Start an exercise: copy its starter file and statement into DIR.
     Init(InitArgs),
+    /// Ask a failing result's question again (from `grade --json FILE`), then reveal the
+    /// answer and why.
+    Explain {
+        /// A result saved with `grade --json FILE` or `--format json`.
+        result: PathBuf,
+    },
     /// Print a shell completion script (e.g. `carrera completions bash > ~/.local/share/bash-completion/completions/carrera`).
     Completions {
         #[arg(value_enum)]
@@ -102,9 +108,15 @@ pub struct GradeArgs {
     /// Also write a JUnit XML report to this file (one test case per check).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Also write the JSON result to this file (what `carrera explain` reads).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
     /// Run only this perturbation profile (as printed in a failure report).
     #[arg(long, value_name = "PROFILE")]
     pub profile: Option<String>,
+    /// Also show, in the text report, a timeline of what the processes did in one trial.
+    #[arg(short, long)]
+    pub verbose: bool,
     #[command(flatten)]
     pub stress: StressArgs,
 }

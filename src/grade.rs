@@ -7,6 +7,7 @@ use crate::exercise::{Exercise, StartMethod};
 use crate::i18n::Lang;
 use crate::judge::{Judge, JudgeHost, Outcome};
 use crate::observe::Frame;
+use crate::picture;
 use crate::prepare::{self, WorkDir};
 use crate::python::Python;
 use crate::runtime::{self, RuntimeDir};
@@ -252,6 +253,7 @@ pub fn grade(ctx: &Context, ex: &Exercise, sub: &Submission, opts: &Options) -> 
     };
     let Some(first) = stress.first_failure() else {
         drop(trials_running);
+        grade.picture = picture_of_a_pass(&stress.judged, ex);
         let verdict = grade.measure_speedup()?;
         let failure = grade.speedup_failure.take();
         return Ok(grade.finish(verdict, failure, tally, false, start));
@@ -270,6 +272,14 @@ pub fn grade(ctx: &Context, ex: &Exercise, sub: &Submission, opts: &Options) -> 
     tally.trials += finding.extra_trials;
     tally.failures += finding.extra_failures;
     let mut f = grade.failure_from_finding(&finding);
+    let case = first.obs.trial.case.map(|i| ex.spec.cases[i].id.0.as_str());
+    grade.picture = picture::of_trial(&first.obs, &grade.in_student_terms(&first.outcome), case);
+    if grade.picture.lost_update.is_none() && finding.verdict == Verdict::Race {
+        if let Some(c) = case {
+            let outcomes = stress.judged.iter().map(|j| &j.outcome);
+            grade.picture.wrong_results = picture::wrong_results(outcomes, c);
+        }
+    }
     let failed_at = first.obs.trial.index;
     f.passed_before = Some(
         stress
@@ -289,6 +299,25 @@ pub fn grade(ctx: &Context, ex: &Exercise, sub: &Submission, opts: &Options) -> 
             &mut tally,
         )?;
     Ok(grade.finish(finding.verdict, Some(f), tally, never_worked, start))
+}
+
+/// The picture of a passing grading: a fork trial behind a start gate when there is one (the
+/// children overlap as intended), else the first that passed.
+fn picture_of_a_pass(judged: &[scheduler::Judged], ex: &Exercise) -> picture::Picture {
+    let ok = || judged.iter().filter(|j| j.outcome.is_ok());
+    let fork = |j: &&scheduler::Judged| j.obs.trial.perturbation.method == StartMethod::Fork;
+    let chosen = ok()
+        .filter(fork)
+        .find(|j| j.obs.trial.perturbation.gate_ms > 0)
+        .or_else(|| ok().find(fork))
+        .or_else(|| ok().next());
+    match chosen {
+        Some(j) => {
+            let case = j.obs.trial.case.map(|i| ex.spec.cases[i].id.0.as_str());
+            picture::of_trial(&j.obs, &j.outcome, case)
+        }
+        None => picture::Picture::default(),
+    }
 }
 
 /// A function that raises on every case, quietly run (a starter file's `NotImplementedError`),
@@ -455,6 +484,7 @@ struct GradeBuilder<'a> {
     speedup: Option<crate::speedup::Speedup>,
     /// The timed call returned a wrong result: the failure to report.
     speedup_failure: Option<FailureReport>,
+    picture: picture::Picture,
 }
 
 impl<'a> GradeBuilder<'a> {
@@ -468,6 +498,7 @@ impl<'a> GradeBuilder<'a> {
             stress_seconds: 0.0,
             speedup: None,
             speedup_failure: None,
+            picture: picture::Picture::default(),
         }
     }
 
@@ -483,6 +514,13 @@ impl<'a> GradeBuilder<'a> {
             self.speedup
                 .clone()
                 .unwrap_or_else(|| crate::speedup::Speedup::skipped_for(self.ex, self.opts.lang))
+        });
+        let failure = failure.map(|mut f| {
+            // The file was validated when the exercise was loaded.
+            f.question = crate::question::for_verdict(&self.ex.dir, verdict, self.opts.lang)
+                .ok()
+                .flatten();
+            f
         });
         let checks = score::checks(
             self.ex,
@@ -535,6 +573,7 @@ impl<'a> GradeBuilder<'a> {
             },
             failure,
             speedup,
+            picture: self.picture_with_code(),
             carrera_version: env!("CARGO_PKG_VERSION"),
         }
     }
@@ -676,6 +715,20 @@ impl<'a> GradeBuilder<'a> {
         }
         r.outcome = Some(outcome);
         r
+    }
+
+    /// The picture with the student's source lines filled in where it names a line.
+    fn picture_with_code(&self) -> picture::Picture {
+        let mut p = self.picture.clone();
+        if let Some(l) = &mut p.lost_update {
+            for s in &mut l.steps {
+                s.code = s
+                    .line
+                    .and_then(|n| self.sub.line(n))
+                    .map(|c| c.trim().to_string());
+            }
+        }
+        p
     }
 
     /// Workspace paths become the student's file name, with the source line filled in.

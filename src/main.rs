@@ -55,8 +55,14 @@ fn run(cli: Cli) -> Result<u8> {
         );
         return Ok(0);
     }
+    if let Command::Explain { result } = &command {
+        let stdin = std::io::stdin();
+        carrera::explain::explain(result, &mut stdin.lock(), &mut std::io::stdout())?;
+        return Ok(0);
+    }
     let catalog = Catalog::open(cli.exercises.as_deref())?;
     match command {
+        Command::Explain { .. } => unreachable!("handled above"),
         Command::Completions { .. } => unreachable!("handled above"),
         Command::Init(args) => {
             let ex = catalog.get(&args.exercise)?;
@@ -109,7 +115,13 @@ fn run(cli: Cli) -> Result<u8> {
             let color = args.output.is_none()
                 && std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none();
-            let text = report::exporter(args.format, color).render(&g);
+            let mut text = report::exporter(args.format, color).render(&g);
+            if args.verbose && args.format == report::Format::Text {
+                if let Some(tl) = &g.picture.timeline {
+                    text.push('\n');
+                    text.push_str(&carrera::picture::term::timeline(tl, lang));
+                }
+            }
             match &args.output {
                 Some(path) => carrera::output::write_atomically(path, &text)?,
                 None => print!("{text}"),
@@ -117,6 +129,7 @@ fn run(cli: Cli) -> Result<u8> {
             for (path, format) in [
                 (&args.html, report::Format::Html),
                 (&args.junit, report::Format::Junit),
+                (&args.json, report::Format::Json),
             ] {
                 if let Some(path) = path {
                     carrera::output::write_atomically(

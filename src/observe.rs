@@ -94,6 +94,9 @@ pub struct TraceSummary {
     /// CPU seconds this process used (its own claim).
     #[serde(default)]
     pub cpu_s: Option<f64>,
+    /// Written on the dump signal of a hung trial, not at the process's end.
+    #[serde(default)]
+    pub partial: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -38,6 +38,9 @@ pub struct Grade {
     pub failure: Option<FailureReport>,
     /// Only for exercises with a `[speedup]` section.
     pub speedup: Option<crate::speedup::Speedup>,
+    /// What the processes did in one trial (the failing one, if any).
+    #[serde(skip_serializing_if = "crate::picture::Picture::is_empty")]
+    pub picture: crate::picture::Picture,
     pub carrera_version: &'static str,
 }
 
@@ -76,6 +79,8 @@ pub struct FailureReport {
     pub leaked: Vec<Proc>,
     /// What happened, in words, when no outcome says it (e.g. the speedup measurement).
     pub detail: Option<String>,
+    /// A question to think about; it never changes the verdict or the score.
+    pub question: Option<crate::question::Question>,
 }
 
 pub struct Tally {
@@ -188,6 +193,7 @@ impl FailureReport {
             traceback: Vec::new(),
             leaked: Vec::new(),
             detail: None,
+            question: None,
         }
     }
 

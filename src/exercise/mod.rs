@@ -33,6 +33,7 @@ impl Exercise {
             solutions: solutions.filter(|p| p.is_dir()),
         };
         ex.validate(&file, &text)?;
+        crate::question::validate(dir)?;
         Ok(ex)
     }
 

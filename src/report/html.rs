@@ -3,7 +3,7 @@
 
 use super::class::Row;
 use super::{Exporter, Text};
-use crate::i18n::{t, Lang};
+use crate::i18n::{t, tf, Lang};
 use crate::score::Grade;
 use crate::verdict::Verdict;
 use std::fmt::Write;
@@ -18,7 +18,8 @@ h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em}
 table{border-collapse:collapse}td,th{padding:.25em .6em;border-bottom:1px solid #ddd;text-align:left}
 .pass{color:#17692b}.fail{color:#a4161a}.badge{padding:0 .4em;border-radius:.3em;background:#eee}
 pre{background:#f6f6f6;padding:.8em;overflow-x:auto;white-space:pre-wrap}
-.add{background:#e6ffec}.del{background:#ffebe9}.muted{color:#666}";
+.add{background:#e6ffec}.del{background:#ffebe9}.muted{color:#666}
+figure{margin:0 0 1.2em}svg{max-width:100%;height:auto;border:1px solid #eee}";
 
 pub fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
@@ -109,9 +110,132 @@ impl Exporter for Html {
             if let Some(r) = &f.replay {
                 let _ = writeln!(b, "<p>{} <code>{}</code></p>", esc(&replay), esc(r));
             }
+            if let Some(q) = &f.question {
+                b.push_str(&question(q, lang));
+            }
         }
+        b.push_str(&pictures(g));
         page(lang, &format!("{} · {}", g.exercise, title), &b)
     }
+}
+
+/// The failure's picture (lost update, wait-for graph or wrong results) first, then the
+/// timeline of the same trial, each with a caption that says how to read it.
+fn pictures(g: &Grade) -> String {
+    use crate::picture::svg;
+    let (lang, p) = (g.lang, &g.picture);
+    let mut b = String::new();
+    let mut figure = |title: &str, svg: String, caption: String| {
+        let _ = writeln!(
+            b,
+            "<h2>{}</h2>\n<figure>\n{svg}<figcaption class=\"muted\">{}</figcaption></figure>",
+            esc(title),
+            esc(&caption)
+        );
+    };
+    if let Some(l) = &p.lost_update {
+        let caption = tf(
+            lang,
+            "picture.lost_update_caption",
+            &[("shared", l.shared.clone())],
+        );
+        figure(
+            &t(lang, "picture.lost_update"),
+            svg::lost_update(l, lang),
+            caption,
+        );
+    }
+    if let Some(w) = &p.wait_for {
+        let mut caption = t(lang, "picture.wait_for_caption");
+        if w.cycle {
+            caption = format!("{caption} {}", t(lang, "picture.wait_for_cycle"));
+        }
+        figure(
+            &t(lang, "picture.wait_for"),
+            svg::wait_for(w, lang),
+            caption,
+        );
+    }
+    if !p.wrong_results.is_empty() {
+        let expected = match g.failure.as_ref().and_then(|f| f.outcome.as_ref()) {
+            Some(crate::judge::Outcome::Wrong { expected, .. }) => Some(expected.to_string()),
+            _ => None,
+        };
+        figure(
+            &t(lang, "picture.wrong_results"),
+            svg::wrong_results(expected.as_deref(), &p.wrong_results, lang),
+            t(lang, "picture.wrong_results_caption"),
+        );
+    }
+    if let Some(tl) = &p.timeline {
+        let mut caption = tf(
+            lang,
+            "picture.timeline_caption",
+            &[("trial", tl.trial.clone())],
+        );
+        if let Some(split) = pool_split(tl, lang) {
+            caption = format!("{caption} {split}");
+        }
+        if tl.truncated {
+            caption = format!("{caption} {}", t(lang, "picture.truncated"));
+        }
+        figure(
+            &t(lang, "picture.timeline"),
+            svg::timeline(tl, lang),
+            caption,
+        );
+    }
+    b
+}
+
+/// The question, with the answer behind a click (`details`: no script needed).
+fn question(q: &crate::question::Question, lang: Lang) -> String {
+    let options: String = q
+        .options
+        .iter()
+        .map(|o| format!("<li>{}</li>", esc(o)))
+        .collect();
+    let answer = tf(
+        lang,
+        "explain.answer",
+        &[
+            ("answer", q.answer.to_string()),
+            (
+                "option",
+                q.options.get(q.answer - 1).cloned().unwrap_or_default(),
+            ),
+        ],
+    );
+    format!(
+        "<h2>{}</h2>\n<p>{}</p>\n<ol>{options}</ol>\n<details><summary>{}</summary><p><b>{}</b> {}</p></details>\n",
+        esc(&t(lang, "ui.question")),
+        esc(&q.question),
+        esc(&t(lang, "explain.why")),
+        esc(&answer),
+        esc(&q.explanation)
+    )
+}
+
+/// For Pool exercises, which worker ran how many tasks and items.
+fn pool_split(tl: &crate::picture::Timeline, lang: Lang) -> Option<String> {
+    let parts: Vec<String> = tl
+        .lanes
+        .iter()
+        .filter(|l| !l.tasks.is_empty())
+        .map(|l| {
+            let items: u64 = l.tasks.iter().map(|t| t.items).sum();
+            tf(
+                lang,
+                "picture.pool_worker",
+                &[
+                    ("name", l.name.clone()),
+                    ("tasks", l.tasks.len().to_string()),
+                    ("items", items.to_string()),
+                ],
+            )
+        })
+        .collect();
+    (!parts.is_empty()).then(|| tf(lang, "picture.pool_caption", &[("split", parts.join("; "))]))
 }
 
 /// Diff lines (`+`/`-` after the indentation) get a background, as in a code review.

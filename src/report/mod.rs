@@ -4,7 +4,7 @@ pub mod class;
 pub mod class_html;
 pub mod csv;
 mod gradescope;
-mod html;
+pub(crate) mod html;
 mod json;
 pub mod junit;
 mod text;

@@ -94,8 +94,93 @@ impl Exporter for Text {
         if let Some(f) = &g.failure {
             out.push('\n');
             self.failure(&mut out, f, &g.submission, lang);
+            self.picture(&mut out, g);
+            if let Some(q) = &f.question {
+                self.question(&mut out, q, lang);
+            }
         }
         out
+    }
+}
+
+impl Text {
+    /// The failure's picture in words: the steps of a lost update, the edges of a deadlock.
+    fn picture(&self, out: &mut String, g: &Grade) {
+        let lang = g.lang;
+        let line = |n: Option<u32>, code: &Option<String>| match (n, code) {
+            (Some(n), Some(c)) => format!(
+                "  ({}: {c})",
+                tf(lang, "picture.line", &[("line", n.to_string())])
+            ),
+            (Some(n), None) => format!(
+                "  ({})",
+                tf(lang, "picture.line", &[("line", n.to_string())])
+            ),
+            _ => String::new(),
+        };
+        if let Some(l) = &g.picture.lost_update {
+            let _ = writeln!(out, "{}:", self.paint("1", &t(lang, "ui.lost_update")));
+            for (i, s) in l.steps.iter().enumerate() {
+                let what = match (&s.value, s.write) {
+                    (Some(v), false) => tf(lang, "picture.read_v", &[("v", v.clone())]),
+                    (Some(v), true) => tf(lang, "picture.wrote_v", &[("v", v.clone())]),
+                    (None, false) => t(lang, "picture.read"),
+                    (None, true) => t(lang, "picture.wrote"),
+                };
+                let _ = writeln!(
+                    out,
+                    "  {}. {} ({}): {what}{}",
+                    i + 1,
+                    s.process,
+                    s.pid,
+                    line(s.line, &s.code)
+                );
+            }
+        }
+        if let Some(w) = &g.picture.wait_for {
+            let name = |pid: i32| {
+                let n = w
+                    .nodes
+                    .iter()
+                    .find(|n| n.pid == pid)
+                    .map_or("?", |n| n.name.as_str());
+                format!("{n} ({pid})")
+            };
+            let _ = writeln!(out, "{}:", self.paint("1", &t(lang, "picture.wait_for")));
+            for e in &w.edges {
+                let key = if e.via == "join" {
+                    "ui.waits_join"
+                } else {
+                    "ui.waits_lock"
+                };
+                let text = tf(
+                    lang,
+                    key,
+                    &[
+                        ("from", name(e.from)),
+                        ("to", name(e.to)),
+                        ("lock", e.via.clone()),
+                    ],
+                );
+                let _ = writeln!(out, "  {text}{}", line(e.line, &None));
+            }
+            if w.cycle {
+                let _ = writeln!(out, "  {}", t(lang, "picture.wait_for_cycle"));
+            }
+        }
+    }
+
+    fn question(&self, out: &mut String, q: &crate::question::Question, lang: Lang) {
+        let _ = writeln!(
+            out,
+            "\n{} {}",
+            self.paint("1", &t(lang, "ui.question")),
+            q.question
+        );
+        for (i, o) in q.options.iter().enumerate() {
+            let _ = writeln!(out, "  {}) {o}", i + 1);
+        }
+        let _ = writeln!(out, "{}", self.paint("2", &t(lang, "ui.question_how")));
     }
 }
 

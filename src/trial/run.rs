@@ -231,6 +231,8 @@ impl Runner {
             "seed": p.seed,
             "events_cap": 2000,
             "dump_signal": DUMP_SIGNAL,
+            // Trace events name the line of this file they were called from.
+            "student": ws.join(format!("{MODULE}.py")),
             // A timed call measures the program, not our instrumentation.
             "instrument": trial.purpose != Purpose::Speedup,
         });
