@@ -20,6 +20,7 @@ pub struct CheckLine {
     pub got: Verdict,
     pub seconds: f64,
     pub trials: usize,
+    pub grade: crate::score::Grade,
 }
 
 /// The solutions of an exercise and the verdicts they declare.
@@ -100,6 +101,7 @@ pub fn run(
             got: g.verdict,
             seconds: g.duration_s,
             trials: g.trials,
+            grade: g,
         };
         on_line(&line);
         lines.push(line);

@@ -126,6 +126,10 @@ pub struct CheckArgs {
     /// Exercises to check (default: all).
     #[arg(value_name = "EXERCISE")]
     pub ids: Vec<String>,
+    /// Also write each grading's feedback page and JSON result to DIR/<exercise>/<file>.html
+    /// and .json (a gallery of every verdict's feedback).
+    #[arg(long, value_name = "DIR")]
+    pub feedback: Option<PathBuf>,
     #[command(flatten)]
     pub stress: StressArgs,
 }

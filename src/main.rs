@@ -170,6 +170,24 @@ fn run(cli: Cli) -> Result<u8> {
                     );
                     let _ = std::io::stdout().flush();
                 })?;
+                if let Some(dir) = &args.feedback {
+                    for l in &lines {
+                        let stem = l.path.file_stem().unwrap_or_default().to_string_lossy();
+                        let folder = dir.join(ex.id());
+                        std::fs::create_dir_all(&folder)
+                            .map_err(|e| Error::io(format!("creating {}", folder.display()), e))?;
+                        let base = folder.join(stem.as_ref());
+                        for (ext, format) in [
+                            ("html", report::Format::Html),
+                            ("json", report::Format::Json),
+                        ] {
+                            carrera::output::write_atomically(
+                                &base.with_extension(ext),
+                                &report::exporter(format, false).render(&l.grade),
+                            )?;
+                        }
+                    }
+                }
                 bad += lines.iter().filter(|l| l.got != l.expected).count();
             }
             println!("check: {} mismatched verdicts", bad);

@@ -111,11 +111,15 @@ pub struct Message {
 /// can show it.
 #[derive(Debug, Clone, Serialize, PartialEq, Default)]
 pub struct Picture {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timeline: Option<Timeline>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lost_update: Option<LostUpdate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub wait_for: Option<WaitFor>,
     /// For a race without a lost update in the trace: each wrong result and in how many
     /// trials it came out.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub wrong_results: Vec<(String, usize)>,
 }
 

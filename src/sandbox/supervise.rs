@@ -45,6 +45,8 @@ const BUSY_SWITCHES: u64 = 10;
 const MAX_EXTENSIONS: u32 = 1;
 /// The longest the processes get to write their stack dumps.
 const DUMP_WAIT: Duration = Duration::from_millis(500);
+/// The longest they get to write their partial traces after that.
+const TRACE_WAIT: Duration = Duration::from_millis(300);
 
 impl Sandbox for Supervised {
     fn level(&self) -> &Level {
@@ -189,6 +191,19 @@ fn inspect_hang(
             }
             // A dump is written in one go by the signal handler, but let the last one finish.
             std::thread::sleep(Duration::from_millis(20));
+            // The runtime then writes each process's partial trace from Python, once its main
+            // thread gets the signal (what the picture of the hang is drawn from).
+            let traces = dir.parent().map(|m| m.join("trace"));
+            let traced = |p: &super::Proc| {
+                exits_by_itself(p)
+                    || traces
+                        .as_ref()
+                        .is_some_and(|t| t.join(format!("{}.json", p.pid)).exists())
+            };
+            let until = Instant::now() + TRACE_WAIT;
+            while Instant::now() < until && !procs.iter().all(traced) {
+                std::thread::sleep(Duration::from_millis(10));
+            }
             procs
         }
         None => tree::members(tree).into_iter().map(|(_, i)| i).collect(),
