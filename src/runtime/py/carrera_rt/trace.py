@@ -46,6 +46,8 @@ _student = None  # co_filename of the student's module: events say which of its 
 _role = None     # "main" / "child" once this process is one that writes a summary
 _written = False  # the complete summary is written (or being written): no partial after it
 _in_partial = False
+_writing = False   # the complete summary is being written right now (main thread)
+_after_write = None  # run once that write is done (a SIGTERM that arrived during it)
 # Per thread: > 0 while inside a queue's or a Pool's own operation, whose pipe and lock traffic
 # is counted but kept out of the events.
 _tls = threading.local()
@@ -223,11 +225,11 @@ def summary(role, partial=False):
 
 def write_summary(role):
     """Write <dir>/trace/<pid>.json atomically: the grader may read it while we exit."""
-    global _written
+    global _written, _writing, _after_write
     if _state is None or _dir is None:
         return
     # Set first: a dump signal handled in the middle of this write must not write over it.
-    _written = True
+    _written = _writing = True
     try:
         _write(summary(role), ".tmp")
     except Exception as e:  # a missing trace is an observation too; never fail the process
@@ -235,6 +237,20 @@ def write_summary(role):
             sys.stderr.write("carrera-runtime: cannot write trace: %r\n" % (e,))
         except Exception:
             pass
+    finally:
+        _writing = False
+        then, _after_write = _after_write, None
+        if then is not None:
+            then()
+
+
+def defer_while_writing(fn):
+    """Run fn once the complete summary being written is written; False if none is."""
+    global _after_write
+    if not _writing:
+        return False
+    _after_write = fn
+    return True
 
 
 def write_partial():
