@@ -3,7 +3,12 @@ errors land in a file instead of interleaving on a shared stderr. The dump signa
 process write its trace summary so far (partial): faulthandler dumps the stacks from its C
 handler, then chains to Python's handler, which runs in the main thread at its next
 opportunity (a blocked SemLock.acquire, read, waitpid or sleep is interrupted, runs the handler
-and resumes, PEP 475)."""
+and resumes, PEP 475). A signal that lands just before the main thread blocks (between its last
+check and the blocking call) only runs the handler when the thread next wakes up: another
+signal does that.
+
+Python handlers are not installed for signals whose default action matters (SIGTERM): that same
+gap would turn a kill into a hang."""
 import faulthandler
 import os
 import signal
@@ -21,39 +26,6 @@ def _on_dump_signal(signum, frame, _partial=trace.write_partial):
     try:
         _partial()
     except BaseException:  # never raise into whatever the main thread was doing
-        pass
-
-
-def _on_sigterm(signum, frame, _partial=trace.write_partial, _kill=os.kill,
-                _getpid=os.getpid, _exit=os._exit, _defer=trace.defer_while_writing):
-    def die():
-        try:
-            signal.signal(signum, signal.SIG_DFL)
-            _kill(_getpid(), signum)  # delivered before kill() returns: same exit status
-        finally:
-            _exit(128 + signum)  # not reached unless the signal could not kill us
-
-    try:
-        # Interrupted while writing its complete summary (a worker that got its sentinel just
-        # before terminate()): let that write finish, then die.
-        if _defer(die):
-            return
-        _partial()
-    except BaseException:
-        pass
-    die()
-
-
-def write_trace_on_sigterm():
-    """For Pool workers: a SIGTERM (Pool.terminate) first writes the partial summary. Only where
-    SIGTERM has its default action. A worker busy inside one long C call handles it (and so
-    dies) when that call returns, instead of at once."""
-    if _dir is None:
-        return
-    try:
-        if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
-            signal.signal(signal.SIGTERM, _on_sigterm)
-    except (ValueError, OSError, RuntimeError):  # not the main thread
         pass
 
 

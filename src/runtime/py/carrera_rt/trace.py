@@ -46,8 +46,6 @@ _student = None  # co_filename of the student's module: events say which of its 
 _role = None     # "main" / "child" once this process is one that writes a summary
 _written = False  # the complete summary is written (or being written): no partial after it
 _in_partial = False
-_writing = False   # the complete summary is being written right now (main thread)
-_after_write = None  # run once that write is done (a SIGTERM that arrived during it)
 # Per thread: > 0 while inside a queue's or a Pool's own operation, whose pipe and lock traffic
 # is counted but kept out of the events.
 _tls = threading.local()
@@ -205,8 +203,10 @@ def _start_method():
 
 def summary(role, partial=False):
     st = _state
+    # "partial" first: the parent tells a partial summary from its first bytes (PARTIAL_HEAD).
+    out = {"partial": True} if partial else {}
     with st.lock:
-        out = {
+        out.update({
             "pid": st.pid, "ppid": st.ppid, "name": _process_name(), "role": role,
             "method": _start_method(), "t_start": st.t_start,
             "t_run_start": st.t_run_start, "t_run_end": st.t_run_end,
@@ -217,19 +217,17 @@ def summary(role, partial=False):
             # CPU seconds of this process alone (a forked child starts from zero): shows who
             # did the work.
             "cpu_s": time.process_time(),
-        }
-    if partial:
-        out["partial"] = True
+        })
     return out
 
 
 def write_summary(role):
     """Write <dir>/trace/<pid>.json atomically: the grader may read it while we exit."""
-    global _written, _writing, _after_write
+    global _written
     if _state is None or _dir is None:
         return
     # Set first: a dump signal handled in the middle of this write must not write over it.
-    _written = _writing = True
+    _written = True
     try:
         _write(summary(role), ".tmp")
     except Exception as e:  # a missing trace is an observation too; never fail the process
@@ -237,20 +235,6 @@ def write_summary(role):
             sys.stderr.write("carrera-runtime: cannot write trace: %r\n" % (e,))
         except Exception:
             pass
-    finally:
-        _writing = False
-        then, _after_write = _after_write, None
-        if then is not None:
-            then()
-
-
-def defer_while_writing(fn):
-    """Run fn once the complete summary being written is written; False if none is."""
-    global _after_write
-    if not _writing:
-        return False
-    _after_write = fn
-    return True
 
 
 def write_partial():
@@ -267,6 +251,22 @@ def write_partial():
         pass  # silent: stderr may be a full pipe of a hung tree
     finally:
         _in_partial = False
+
+
+PARTIAL_HEAD = b'{"partial": true'
+
+
+def is_partial(path):
+    """Whether the summary file at path is a partial one (False when it is absent)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(PARTIAL_HEAD)) == PARTIAL_HEAD
+    except OSError:
+        return False
+
+
+def trace_path(pid):
+    return os.path.join(_dir, "trace", "%d.json" % pid) if _dir is not None else None
 
 
 def _write(data, suffix):
