@@ -11,10 +11,10 @@ class Profile(object):
     which would slow down the start of every interpreter in the trial."""
 
     __slots__ = ("trial", "dir", "method", "noise", "p", "sleep_us", "gate_ms", "seed",
-                 "events_cap", "dump_signal", "instrument")
+                 "events_cap", "dump_signal", "instrument", "student")
 
     def __init__(self, trial, dir, method=None, noise="none", p=0.0, sleep_us=200, gate_ms=0,
-                 seed=0, events_cap=2000, dump_signal=10, instrument=True):
+                 seed=0, events_cap=2000, dump_signal=10, instrument=True, student=None):
         self.trial = trial
         self.dir = dir
         self.method = method
@@ -27,6 +27,8 @@ class Profile(object):
         self.dump_signal = dump_signal
         # False for timed speedup calls: only the start method is pinned, nothing is wrapped.
         self.instrument = instrument
+        # The student's module file (as its code objects name it): events carry its line.
+        self.student = student
 
     def __repr__(self):
         fields = ", ".join("%s=%r" % (k, getattr(self, k)) for k in self.__slots__)
@@ -60,6 +62,10 @@ def parse(text):
     noise = raw.get("noise") or "none"
     if noise not in NOISES:
         raise ValueError("unknown noise %r" % (noise,))
+    student = raw.get("student")
+    if student is not None and (not isinstance(student, str) or not os.path.isabs(student)):
+        raise ValueError("profile field 'student' must be an absolute path or null, got %r"
+                         % (student,))
     dump_signal = raw.get("dump_signal", 10)
     if dump_signal is not None:
         dump_signal = _number(raw, "dump_signal", 10, int, 1, 64)
@@ -75,6 +81,7 @@ def parse(text):
         events_cap=_number(raw, "events_cap", 2000, int, 0),
         dump_signal=dump_signal,
         instrument=_flag(raw, "instrument", True),
+        student=student,
     )
 
 

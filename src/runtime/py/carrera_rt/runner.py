@@ -179,6 +179,7 @@ def main():
     if prof is None:
         sys.stderr.write("carrera-runtime: CARRERA_PROFILE is not set\n")
         sys.exit(2)
+    trace.set_role("main")  # a dump signal from here on writes a partial summary
     with open(os.path.join(prof.dir, "spec.json")) as f:
         spec = json.load(f)
     write_record = _record_writer(os.path.join(prof.dir, "result.jsonl"))
