@@ -301,15 +301,28 @@ pub fn grade(ctx: &Context, ex: &Exercise, sub: &Submission, opts: &Options) -> 
     Ok(grade.finish(finding.verdict, Some(f), tally, never_worked, start))
 }
 
-/// The picture of a passing grading: a fork trial behind a start gate when there is one (the
-/// children overlap as intended), else the first that passed.
+/// The picture of a passing grading: a fork trial behind a start gate (the children overlap
+/// as intended), the one with the most recorded events (the largest case shows most); else
+/// any that passed.
 fn picture_of_a_pass(judged: &[scheduler::Judged], ex: &Exercise) -> picture::Picture {
     let ok = || judged.iter().filter(|j| j.outcome.is_ok());
-    let fork = |j: &&scheduler::Judged| j.obs.trial.perturbation.method == StartMethod::Fork;
+    let p = |j: &scheduler::Judged| {
+        (
+            j.obs.trial.perturbation.method,
+            j.obs.trial.perturbation.gate_ms,
+        )
+    };
+    let events = |j: &&scheduler::Judged| {
+        let n: usize = j.obs.traces.iter().map(|t| t.events.len()).sum();
+        (j.obs.trial.case, n)
+    };
     let chosen = ok()
-        .filter(fork)
-        .find(|j| j.obs.trial.perturbation.gate_ms > 0)
-        .or_else(|| ok().find(fork))
+        .filter(|j| p(j).0 == StartMethod::Fork && p(j).1 > 0)
+        .max_by_key(events)
+        .or_else(|| {
+            ok().filter(|j| p(j).0 == StartMethod::Fork)
+                .max_by_key(events)
+        })
         .or_else(|| ok().next());
     match chosen {
         Some(j) => {

@@ -1,12 +1,21 @@
 //! `carrera check` over every exercise, with its fixed default seed: each reference must pass
-//! and each buggy variant must get the verdict it declares.
+//! and each buggy variant must get the verdict it declares. The same run writes every
+//! grading's feedback page, whose pictures are then checked for their structure.
 
 mod common;
 use common::carrera;
+use std::collections::BTreeMap;
+use std::path::Path;
 
 #[test]
-fn every_solution_gets_its_declared_verdict() {
-    let out = carrera().arg("check").output().unwrap();
+fn every_solution_gets_its_declared_verdict_and_its_feedback_draws_the_trial() {
+    let gallery = tempfile::tempdir().unwrap();
+    let out = carrera()
+        .arg("check")
+        .arg("--feedback")
+        .arg(gallery.path())
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "check failed:\n{stdout}\n{stderr}");
@@ -18,5 +27,110 @@ fn every_solution_gets_its_declared_verdict() {
     assert!(
         stdout.lines().filter(|l| l.starts_with("ok")).count() >= 10,
         "{stdout}"
+    );
+    pictures_have_their_parts(gallery.path());
+}
+
+/// Classes of the elements in every `<svg>` of a page (each parsed as XML, so a malformed
+/// picture fails here), counted.
+fn svg_classes(html: &str) -> Vec<BTreeMap<String, usize>> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<svg") {
+        let end = rest[start..].find("</svg>").expect("an svg is closed") + start + 6;
+        let doc = roxmltree::Document::parse(&rest[start..end]).expect("an svg is well-formed XML");
+        let mut classes = BTreeMap::new();
+        for n in doc.descendants().filter(|n| n.is_element()) {
+            for c in n.attribute("class").unwrap_or_default().split_whitespace() {
+                *classes.entry(c.to_string()).or_insert(0) += 1;
+            }
+        }
+        out.push(classes);
+        rest = &rest[end..];
+    }
+    out
+}
+
+fn n(c: &BTreeMap<String, usize>, class: &str) -> usize {
+    c.get(class).copied().unwrap_or(0)
+}
+
+fn pictures_have_their_parts(gallery: &Path) {
+    // One grading per verdict kind, plus a reference; `arrows` where processes talk through
+    // pipes or queues.
+    let cases = [
+        ("05-pool", "reference", "pass", true),
+        ("04-lock", "no_lock", "race", false),
+        ("03-queue", "join_before_drain", "deadlock", true),
+        ("02-pipe", "no_join", "leak", true),
+        ("01-processes", "join_in_loop", "not_parallel", false),
+        ("03-queue", "completion_order", "wrong", true),
+        ("04-lock", "module_state", "not_portable", false),
+        ("05-pool", "one_task", "no_speedup", true),
+    ];
+    for (exercise, stem, verdict, arrows) in cases {
+        let base = gallery.join(exercise).join(stem);
+        let html = std::fs::read_to_string(base.with_extension("html")).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(base.with_extension("json")).unwrap())
+                .unwrap();
+        assert_eq!(json["verdict"], verdict, "{exercise}/{stem}");
+        let svgs = svg_classes(&html);
+        let timeline = svgs
+            .iter()
+            .find(|c| n(c, "lane") > 0 && n(c, "span") > 0)
+            .unwrap_or_else(|| panic!("{exercise}/{stem}: no timeline in {svgs:?}"));
+        let what = format!("{exercise}/{stem}: {timeline:?}");
+        assert!(n(timeline, "lane") >= 2, "lanes: {what}");
+        assert!(n(timeline, "span") >= 2, "spans: {what}");
+        if arrows {
+            assert!(n(timeline, "arrow") >= 1, "arrows: {what}");
+        }
+        match verdict {
+            "race" => {
+                let steps = svgs.iter().map(|c| n(c, "step")).max().unwrap_or(0);
+                assert_eq!(steps, 4, "{exercise}/{stem}: lost update steps in {svgs:?}");
+                assert!(n(timeline, "hold") >= 1, "{what}");
+            }
+            "deadlock" => {
+                let graph = svgs
+                    .iter()
+                    .find(|c| n(c, "node") > 0)
+                    .unwrap_or_else(|| panic!("{exercise}/{stem}: no wait-for graph in {svgs:?}"));
+                // The parent waits in join() for children that cannot end (their results are
+                // still in the queue): an edge to each (crossed locks: tests/feedback.rs).
+                assert!(n(graph, "node") >= 3 && n(graph, "edge") >= 2, "{graph:?}");
+                assert!(n(timeline, "stuck") >= 3, "{what}");
+            }
+            "leak" => assert!(n(timeline, "alive") >= 1, "{what}"),
+            _ => {}
+        }
+        if (exercise, stem) == ("05-pool", "reference") {
+            pool_tasks_match_the_trace(&html, &json);
+        }
+    }
+}
+
+/// The drawn tasks are the traced ones, lane by lane, and more than one worker ran some.
+fn pool_tasks_match_the_trace(html: &str, json: &serde_json::Value) {
+    let lanes = json["picture"]["timeline"]["lanes"].as_array().unwrap();
+    let mut workers = 0;
+    for lane in lanes {
+        let traced = lane["tasks"].as_array().unwrap().len();
+        let pid = lane["pid"].as_i64().unwrap();
+        let start = html
+            .find(&format!("<g class=\"lane\" data-pid=\"{pid}\""))
+            .unwrap_or_else(|| panic!("no lane for {pid}"));
+        let end = start + html[start..].find("</g>").unwrap();
+        let drawn = html[start..end].matches("class=\"task\"").count();
+        assert_eq!(drawn, traced, "pid {pid}");
+        if traced > 0 {
+            workers += 1;
+            assert_eq!(lane["role"], "pool_worker", "{lane}");
+        }
+    }
+    assert!(
+        workers >= 2,
+        "tasks spread over {workers} worker(s): {lanes:?}"
     );
 }

@@ -1,5 +1,5 @@
 //! The interleaving that lost an update, when the trace holds one: process A reads v, B reads
-//! the same v before A writes, A writes, then B writes over it.
+//! the same v before A writes, then both write, and the later write erases the earlier.
 
 use super::timeline::{events, Event};
 use crate::observe::TraceSummary;
@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 pub struct LostUpdate {
     /// `Value` or `Array[3]`.
     pub shared: String,
-    /// Read A, read B, write A, write B, in time order.
+    /// Read A, read B, then the two writes, in time order.
     pub steps: Vec<Step>,
 }
 
@@ -32,19 +32,34 @@ struct Rmw<'a> {
 }
 
 pub fn lost_update(traces: &[TraceSummary]) -> Option<LostUpdate> {
-    let names: BTreeMap<i32, &str> = traces.iter().map(|t| (t.pid, t.name.as_str())).collect();
     let evs: Vec<Event> = traces.iter().flat_map(events).collect();
+    // Shared memory is keyed by its address, the same in forked processes only; a spawned
+    // child maps it elsewhere, so there the student's line stands for the place.
+    find(traces, &evs, |e| e.key.to_string()).or_else(|| {
+        find(traces, &evs, |e| {
+            e.line()
+                .map_or_else(|| e.key.to_string(), |l| format!("line {l}"))
+        })
+    })
+}
+
+fn find(
+    traces: &[TraceSummary],
+    evs: &[Event],
+    place_of: impl Fn(&Event) -> String,
+) -> Option<LostUpdate> {
+    let names: BTreeMap<i32, &str> = traces.iter().map(|t| (t.pid, t.name.as_str())).collect();
     // place → its reads and writes, every process, in time order
     let mut places: BTreeMap<(String, bool), Vec<&Event>> = BTreeMap::new();
-    for e in &evs {
+    for e in evs {
         let array = match e.kind {
             "value_get" | "value_set" => false,
             "array_get" | "array_set" => true,
             _ => continue,
         };
         let place = match (array, e.int("i")) {
-            (false, _) => e.key.to_string(),
-            (true, Some(i)) => format!("{}[{i}]", e.key),
+            (false, _) => place_of(e),
+            (true, Some(i)) => format!("{}[{i}]", place_of(e)),
             (true, None) => continue,
         };
         places.entry((place, array)).or_default().push(e);
@@ -55,10 +70,11 @@ pub fn lost_update(traces: &[TraceSummary]) -> Option<LostUpdate> {
         let rmws = read_modify_writes(&list);
         for a in &rmws {
             for b in &rmws {
+                // Both read before either wrote: whichever writes last erases the other.
                 let stale = b.read.pid != a.read.pid
                     && b.read.t > a.read.t
                     && b.read.t < a.write.t
-                    && b.write.t > a.write.t
+                    && b.read.t < b.write.t
                     && same_value(a.read, b.read);
                 if !stale || best.as_ref().is_some_and(|(t, _)| *t <= a.read.t) {
                     continue;
@@ -79,7 +95,11 @@ pub fn lost_update(traces: &[TraceSummary]) -> Option<LostUpdate> {
                     a.read.t,
                     LostUpdate {
                         shared,
-                        steps: vec![step(a.read), step(b.read), step(a.write), step(b.write)],
+                        steps: {
+                            let mut w = [a.write, b.write];
+                            w.sort_by(|x, y| x.t.total_cmp(&y.t));
+                            vec![step(a.read), step(b.read), step(w[0]), step(w[1])]
+                        },
                     },
                 ));
             }
@@ -159,6 +179,38 @@ mod tests {
         );
         assert_eq!(l.shared, "Value");
         assert_eq!(l.steps[0].line, Some(8));
+    }
+
+    #[test]
+    fn spawned_children_see_one_value_at_two_addresses_but_one_line() {
+        let a = trace(
+            2,
+            json!([[1.0, "value_get", "0x10", {"v": 7, "line": 8}], [1.3, "value_set", "0x10", {"v": 8, "line": 8}]]),
+        );
+        let b = trace(
+            3,
+            json!([[1.1, "value_get", "0x90", {"v": 7, "line": 8}], [1.4, "value_set", "0x90", {"v": 8, "line": 8}]]),
+        );
+        let l = lost_update(&[a, b]).expect("found by line");
+        assert_eq!(
+            l.steps.iter().map(|s| s.pid).collect::<Vec<_>>(),
+            [2, 3, 2, 3]
+        );
+    }
+
+    #[test]
+    fn the_first_reader_writing_last_also_loses_an_update() {
+        let a = trace(
+            2,
+            json!([[1.0, "value_get", "V", {"v": 7}], [1.5, "value_set", "V", {"v": 8}]]),
+        );
+        let b = trace(
+            3,
+            json!([[1.1, "value_get", "V", {"v": 7}], [1.2, "value_set", "V", {"v": 8}]]),
+        );
+        let l = lost_update(&[a, b]).expect("a lost update");
+        let order: Vec<_> = l.steps.iter().map(|s| (s.pid, s.write)).collect();
+        assert_eq!(order, [(2, false), (3, false), (3, true), (2, true)]);
     }
 
     #[test]

@@ -60,6 +60,11 @@ pub struct Lane {
     pub left_alive: bool,
     /// Its trace was written on the dump signal, before a kill, not at a normal end.
     pub partial: bool,
+    /// The student's lines that started it and joined it (from the parent's trace), and when
+    /// the join returned.
+    pub started_line: Option<u32>,
+    pub joined_line: Option<u32>,
+    pub joined_at: Option<f64>,
     pub cpu_s: Option<f64>,
 }
 

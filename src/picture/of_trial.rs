@@ -15,11 +15,11 @@ pub fn of_trial(obs: &Observation, outcome: &Outcome, case: Option<&str>) -> Pic
         Outcome::Hang { stuck: s, .. } => {
             for p in s.iter().filter(|p| p.role == "main" || p.role == "child") {
                 if let Some(f) = &p.at {
+                    // The file is always the student's: its name is enough.
+                    let name = f.file.rsplit('/').next().unwrap_or(&f.file);
                     let text = f.text.as_deref().map(str::trim).unwrap_or_default();
-                    stuck.insert(
-                        p.pid,
-                        format!("{}:{}  {text}", f.file, f.line).trim().to_string(),
-                    );
+                    let at = format!("{name}:{}  {text}", f.line);
+                    stuck.insert(p.pid, at.trim().to_string());
                 }
                 if let Some(w) = &p.waiting_in {
                     waiting_in.insert(p.pid, w.clone());

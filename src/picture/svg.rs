@@ -299,18 +299,34 @@ pub fn wait_for(g: &WaitFor, lang: Lang) -> String {
         let (Some((x1, y1)), Some((x2, y2))) = (at(e.from), at(e.to)) else {
             continue;
         };
-        // Two edges between the same pair bend apart instead of overlapping.
+        // Each edge bends to its own left, so the two edges of a pair do not overlap; it
+        // starts and ends at the boxes' borders.
+        let (dx, dy) = (x2 - x1, y2 - y1);
+        let len = (dx * dx + dy * dy).sqrt().max(1.0);
         let (mx, my) = (
-            (x1 + x2) / 2.0,
-            (y1 + y2) / 2.0 + if e.from < e.to { -28.0 } else { 28.0 },
+            (x1 + x2) / 2.0 - dy / len * 45.0,
+            (y1 + y2) / 2.0 + dx / len * 45.0,
         );
+        let (x1, y1) = border(x1, y1, mx, my);
+        let (x2, y2) = border(x2, y2, mx, my);
         let class = if g.cycle { "edge cycle" } else { "edge" };
-        let label = with_line(
-            lang,
-            &tf(lang, "picture.waits", &[("lock", e.via.clone())]),
-            e.line,
+        let what = if e.via == "join" {
+            t(lang, "picture.waits_join")
+        } else {
+            tf(lang, "picture.waits", &[("lock", e.via.clone())])
+        };
+        let label = with_line(lang, &what, e.line);
+        // The label sits beside the curve's midpoint, on the side it bends to.
+        let (lx, ly) = (
+            0.25 * x1 + 0.5 * mx + 0.25 * x2,
+            0.25 * y1 + 0.5 * my + 0.25 * y2,
         );
-        let _ = writeln!(s, "<g class=\"{class}\" data-from=\"{}\" data-to=\"{}\"><path class=\"{class}\" d=\"M{x1:.0},{y1:.0} Q{mx:.0},{my:.0} {x2:.0},{y2:.0}\" marker-end=\"url(#arrowhead)\"/><text class=\"note\" x=\"{mx:.0}\" y=\"{:.0}\" text-anchor=\"middle\">{}</text></g>", e.from, e.to, my, esc(&label));
+        let (anchor, lx) = if mx >= (x1 + x2) / 2.0 {
+            ("start", lx + 6.0)
+        } else {
+            ("end", lx - 6.0)
+        };
+        let _ = writeln!(s, "<g class=\"{class}\" data-from=\"{}\" data-to=\"{}\"><path class=\"{class}\" d=\"M{x1:.0},{y1:.0} Q{mx:.0},{my:.0} {x2:.0},{y2:.0}\" marker-end=\"url(#arrowhead)\"/><text class=\"note\" x=\"{lx:.0}\" y=\"{:.0}\" text-anchor=\"{anchor}\">{}</text></g>", e.from, e.to, ly + 4.0, esc(&label));
     }
     for (i, node) in g.nodes.iter().enumerate() {
         let (x, y) = pos(i);
@@ -323,15 +339,15 @@ pub fn wait_for(g: &WaitFor, lang: Lang) -> String {
             ));
         }
         if let Some(at) = &node.stuck_at {
-            lines.push(format!("✕ {}", short(at, 34)));
+            lines.push(format!("✕ {}", short(at, 40)));
         }
         let h = 8.0 + 15.0 * lines.len() as f64;
-        let _ = writeln!(s, "<g class=\"node\" data-pid=\"{}\"><rect x=\"{:.0}\" y=\"{:.0}\" width=\"240\" height=\"{h:.0}\" rx=\"5\"/>", node.pid, x - 120.0, y - h / 2.0);
+        let _ = writeln!(s, "<g class=\"node\" data-pid=\"{}\"><rect x=\"{:.0}\" y=\"{:.0}\" width=\"{NODE_W}\" height=\"{h:.0}\" rx=\"5\"/>", node.pid, x - NODE_W / 2.0, y - h / 2.0);
         for (k, line) in lines.iter().enumerate() {
             let _ = writeln!(
                 s,
                 "<text class=\"note\" x=\"{:.0}\" y=\"{:.0}\">{}</text>",
-                x - 112.0,
+                x - NODE_W / 2.0 + 8.0,
                 y - h / 2.0 + 17.0 + 15.0 * k as f64,
                 esc(line)
             );
@@ -340,6 +356,17 @@ pub fn wait_for(g: &WaitFor, lang: Lang) -> String {
     }
     s.push_str("</svg>\n");
     s
+}
+
+const NODE_W: f64 = 270.0;
+
+/// Where the line from a node's centre towards (tx, ty) leaves its box.
+fn border(cx: f64, cy: f64, tx: f64, ty: f64) -> (f64, f64) {
+    let (dx, dy) = (tx - cx, ty - cy);
+    let k = (NODE_W / 2.0 / dx.abs().max(1e-9))
+        .min(34.0 / dy.abs().max(1e-9))
+        .min(1.0);
+    (cx + dx * k, cy + dy * k)
 }
 
 /// How often each wrong result came out, beside the expected one.

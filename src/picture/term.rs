@@ -54,11 +54,6 @@ pub fn timeline(tl: &Timeline, lang: Lang) -> String {
         for w in &lane.waits {
             paint(&mut row, &w.span, '~');
         }
-        if let Some(g) = tl.gate_s {
-            if row[col(g)] == ' ' || row[col(g)] == '·' {
-                row[col(g)] = '|';
-            }
-        }
         let mut notes = Vec::new();
         if !lane.holds.is_empty() {
             notes.push(tf(
@@ -103,6 +98,10 @@ pub fn timeline(tl: &Timeline, lang: Lang) -> String {
         let _ = writeln!(out, "  {name}: {from} → {to} ×{n}");
     }
     let _ = writeln!(out, "  {}", t(lang, "picture.term_legend"));
+    if let Some(g) = tl.gate_s {
+        let at = format!("{:.1}", g * 1000.0);
+        let _ = writeln!(out, "  {}", tf(lang, "picture.term_gate", &[("ms", at)]));
+    }
     out
 }
 
@@ -130,6 +129,9 @@ mod tests {
             left_alive: false,
             partial: false,
             cpu_s: None,
+            started_line: None,
+            joined_line: None,
+            joined_at: None,
         };
         let iv = |from, to| Interval {
             lock: "lock A".into(),

@@ -121,6 +121,9 @@ pub fn timeline(
             left_alive: alive.contains(&tr.pid),
             partial: tr.partial,
             cpu_s: tr.cpu_s,
+            started_line: None,
+            joined_line: None,
+            joined_at: None,
         });
     }
     // Processes seen alive or stuck but without a trace (killed before writing one): their
@@ -150,7 +153,21 @@ pub fn timeline(
             left_alive: alive.contains(pid),
             partial: false,
             cpu_s: None,
+            started_line: None,
+            joined_line: None,
+            joined_at: None,
         });
+    }
+    for lane in &mut lanes {
+        let about = |kind: &str| {
+            all.iter()
+                .find(|e| e.kind == kind && e.key.parse() == Ok(lane.pid))
+        };
+        lane.started_line = about("proc_start").and_then(|e| e.line());
+        if let Some(j) = about("proc_join") {
+            lane.joined_line = j.line();
+            lane.joined_at = Some(rel(j.t));
+        }
     }
     let messages = messages(&all, rel);
     let end = traces
@@ -257,10 +274,10 @@ fn tasks(evs: &[Event], rel: impl Fn(f64) -> f64) -> Vec<Task> {
     let mut out = Vec::new();
     for e in evs {
         match e.kind {
-            "task_start" => {
+            "pool_task_start" => {
                 open.insert(e.key, e.t);
             }
-            "task_end" => {
+            "pool_task_end" => {
                 if let Some(from) = open.remove(e.key) {
                     out.push(Task {
                         id: e.key.to_string(),
@@ -438,10 +455,10 @@ mod tests {
             "child",
             "ForkPoolWorker-1",
             json!([
-                [100.1, "task_start", "0:0", {"n": 3}],
-                [100.2, "task_end", "0:0", {"n": 3}],
-                [100.2, "task_start", "0:2", {"n": 3}],
-                [100.3, "task_end", "0:2", {"n": 3}],
+                [100.1, "pool_task_start", "0:0", {"n": 3}],
+                [100.2, "pool_task_end", "0:0", {"n": 3}],
+                [100.2, "pool_task_start", "0:2", {"n": 3}],
+                [100.3, "pool_task_end", "0:2", {"n": 3}],
             ]),
         );
         let t = timeline("t".into(), &[w], &BTreeMap::new(), &BTreeSet::new(), false).unwrap();

@@ -57,7 +57,10 @@ pub fn wait_for(t: &Timeline, waiting_in: &BTreeMap<i32, String>) -> Option<Wait
                 }
             }
         }
-        if waiting_in.get(&p.pid).map(String::as_str) == Some("join") {
+        // join() blocks in the child's Popen.wait/poll; the student's line says join.
+        let in_join = waiting_in.get(&p.pid).map(String::as_str) == Some("join")
+            || p.stuck_at.as_deref().is_some_and(|s| s.contains(".join("));
+        if in_join {
             for c in t.lanes.iter().filter(|c| c.ppid == p.pid) {
                 if c.run.is_some_and(|r| r.to.is_none()) || c.partial {
                     edges.push(Edge {
@@ -96,9 +99,9 @@ pub fn wait_for(t: &Timeline, waiting_in: &BTreeMap<i32, String>) -> Option<Wait
     })
 }
 
-/// `line 12: ...` → 12.
+/// `file.py:12  text` → 12.
 fn line_of(stuck_at: Option<&str>) -> Option<u32> {
-    let rest = stuck_at?.split(':').nth(1)?;
+    let rest = stuck_at?.split_once(':')?.1;
     rest.trim()
         .split(|c: char| !c.is_ascii_digit())
         .next()?
@@ -184,7 +187,7 @@ mod tests {
             "events": []}))
         .unwrap();
         let child = trace(2, json!([]));
-        let stuck = BTreeMap::from([(1, "sub.py:30".to_string())]);
+        let stuck = BTreeMap::from([(1, "sub.py:30  p.join()".to_string())]);
         let t = timeline(
             "t".into(),
             &[parent, child],
@@ -193,7 +196,7 @@ mod tests {
             false,
         )
         .unwrap();
-        let g = wait_for(&t, &BTreeMap::from([(1, "join".into()), (2, "get".into())])).unwrap();
+        let g = wait_for(&t, &BTreeMap::from([(1, "poll".into()), (2, "get".into())])).unwrap();
         assert!(!g.cycle);
         assert_eq!(
             g.edges,

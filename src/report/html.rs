@@ -86,6 +86,7 @@ impl Exporter for Html {
         if let Some(f) = &g.failure {
             let mut text = String::new();
             Text { color: false }.failure(&mut text, f, &g.submission, lang);
+            Text { color: false }.picture(&mut text, g);
             // The explanation and the replay get their own paragraphs; the rest stays
             // preformatted (stacks, diffs).
             let why = format!("{}:", t(lang, "ui.why"));

@@ -105,7 +105,7 @@ impl Exporter for Text {
 
 impl Text {
     /// The failure's picture in words: the steps of a lost update, the edges of a deadlock.
-    fn picture(&self, out: &mut String, g: &Grade) {
+    pub(crate) fn picture(&self, out: &mut String, g: &Grade) {
         let lang = g.lang;
         let line = |n: Option<u32>, code: &Option<String>| match (n, code) {
             (Some(n), Some(c)) => format!(
@@ -166,6 +166,38 @@ impl Text {
             }
             if w.cycle {
                 let _ = writeln!(out, "  {}", t(lang, "picture.wait_for_cycle"));
+            }
+        }
+        let Some(tl) = &g.picture.timeline else {
+            return;
+        };
+        let who = |l: &crate::picture::Lane| format!("{} ({})", l.name, l.pid);
+        if g.verdict == Verdict::Leak {
+            for l in tl.lanes.iter().filter(|l| l.left_alive) {
+                let at = l.started_line.map_or("?".into(), |n| n.to_string());
+                let args = [("process", who(l)), ("line", at)];
+                let _ = writeln!(out, "  {}", tf(lang, "ui.leak_lane", &args));
+            }
+        }
+        if g.verdict == Verdict::NotParallel {
+            let mut children: Vec<&crate::picture::Lane> = tl
+                .lanes
+                .iter()
+                .filter(|l| l.role != crate::picture::Role::Main)
+                .collect();
+            children.sort_by(|a, b| a.start.total_cmp(&b.start));
+            for pair in children.windows(2) {
+                if let (Some(j), Some(jl)) = (pair[0].joined_at, pair[0].joined_line) {
+                    if j <= pair[1].start {
+                        let args = [
+                            ("a", who(pair[0])),
+                            ("b", who(pair[1])),
+                            ("line", jl.to_string()),
+                        ];
+                        let _ = writeln!(out, "  {}", tf(lang, "ui.joined_before_next", &args));
+                        break;
+                    }
+                }
             }
         }
     }

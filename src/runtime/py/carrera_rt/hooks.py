@@ -232,20 +232,23 @@ def _item(arr, i, v):
 def _patch_shared(sc):
     maybe_noise, record, value, item = noise.maybe_noise, trace.op, _value, _item
     prop = sc.Synchronized.value
+    # The wrapper's own lock, taken inside each read and write, is how Value works, not a lock
+    # of the program: counted, not evented (like a queue's internals).
+    fget, fset = _quiet(prop.fget), _quiet(prop.fset)
 
     def get_value(self):
-        v = prop.fget(self)
+        v = fget(self)
         record("value_get", _shared_key(self), value({}, v))
         maybe_noise()  # after the read: widens the read-modify-write window of `v.value += 1`
         return v
 
     def set_value(self, v):
         maybe_noise()  # before the write
-        prop.fset(self, v)
+        fset(self, v)
         record("value_set", _shared_key(self), value({}, v))
 
-    orig_get = sc.SynchronizedArray.__getitem__
-    orig_set = sc.SynchronizedArray.__setitem__
+    orig_get = _quiet(sc.SynchronizedArray.__getitem__)
+    orig_set = _quiet(sc.SynchronizedArray.__setitem__)
 
     def __getitem__(self, i):
         v = orig_get(self, i)

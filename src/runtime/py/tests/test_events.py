@@ -102,6 +102,11 @@ class CounterEventsTest(unittest.TestCase):
                     want = lock_line
                 if want is not None:
                     self.assertEqual(extra(e).get("line"), want, e)
+            # The Value's own lock, taken inside each read and write, is counted but not an
+            # event: only the student's lock shows.
+            lock_keys = {e[2] for e in events if e[1].startswith("lock_")}
+            self.assertEqual(lock_keys, {self._user_lock(events)})
+            self.assertGreaterEqual(t["events_internal"], 200)
             # The values: each read followed by the write of read + 1.
             vals = [e for e in events if e[1] in ("value_get", "value_set")]
             self.assertEqual(len(vals), 100)
