@@ -456,7 +456,7 @@ fn stable(row: &Value) -> Value {
         }
         if let Some(f) = g.get_mut("failure").and_then(Value::as_object_mut) {
             f.retain(|k, _| {
-                ["verdict", "title", "concept", "hint", "compile"].contains(&k.as_str())
+                ["verdict", "title", "concept", "hint", "compile", "question"].contains(&k.as_str())
             });
         }
     }
@@ -469,6 +469,8 @@ const MEASURED: &[&str] = &[
     "timeout_s",
     "trials",
     "failures",
+    // one trial's timeline: its times and pids
+    "picture",
 ];
 
 fn check_junit(out: &Path, rows: &[Vec<String>]) {

@@ -195,7 +195,9 @@ pub fn timeline(
     })
 }
 
-/// Holds (acquire → release) and waits (wait → acquire) per lock; reentrant holds nest.
+/// Holds (acquire → release) and waits (wait → acquire, or → a timed acquire that gave up)
+/// per lock; reentrant holds nest. Still open at the end: held or awaited until the trace
+/// was written (a deadlock).
 fn lock_intervals(
     evs: &[Event],
     locks: &BTreeSet<String>,
@@ -204,6 +206,14 @@ fn lock_intervals(
 ) -> (Vec<Interval>, Vec<Interval>) {
     let mut holds = Vec::new();
     let mut waits = Vec::new();
+    let mut interval = |key: &str, from: f64, to: Option<f64>, line: Option<u32>| Interval {
+        lock: names.letter("lock", key),
+        span: Span {
+            from: rel(from),
+            to: to.map(&rel),
+        },
+        line,
+    };
     // key → (depth, start, line) of the open hold; key → (start, line) of the open wait
     let mut open: BTreeMap<&str, (u32, f64, Option<u32>)> = BTreeMap::new();
     let mut waiting: BTreeMap<&str, (f64, Option<u32>)> = BTreeMap::new();
@@ -212,60 +222,35 @@ fn lock_intervals(
             "lock_wait" => {
                 waiting.insert(e.key, (e.t, e.line()));
             }
-            "lock_acquire" => {
+            "lock_acquire" | "lock_timeout" => {
                 if let Some((from, line)) = waiting.remove(e.key) {
-                    waits.push(Interval {
-                        lock: names.letter("lock", e.key),
-                        span: Span {
-                            from: rel(from),
-                            to: Some(rel(e.t)),
-                        },
-                        line,
-                    });
+                    waits.push(interval(e.key, from, Some(e.t), line));
                 }
-                let h = open.entry(e.key).or_insert((0, e.t, e.line()));
-                h.0 += 1;
+                if e.kind == "lock_acquire" {
+                    open.entry(e.key).or_insert((0, e.t, e.line())).0 += 1;
+                }
             }
             "lock_release" => {
                 if let Some(h) = open.get_mut(e.key) {
                     h.0 -= 1;
                     if h.0 == 0 {
                         let (_, from, line) = open.remove(e.key).unwrap_or_default();
-                        holds.push(Interval {
-                            lock: names.letter("lock", e.key),
-                            span: Span {
-                                from: rel(from),
-                                to: Some(rel(e.t)),
-                            },
-                            line,
-                        });
+                        holds.push(interval(e.key, from, Some(e.t), line));
                     }
                 }
             }
             _ => {}
         }
     }
-    // Still open when the trace was written: held or waited for until the end (a deadlock).
-    for (key, (_, from, line)) in open {
-        holds.push(Interval {
-            lock: names.letter("lock", key),
-            span: Span {
-                from: rel(from),
-                to: None,
-            },
-            line,
-        });
-    }
-    for (key, (from, line)) in waiting {
-        waits.push(Interval {
-            lock: names.letter("lock", key),
-            span: Span {
-                from: rel(from),
-                to: None,
-            },
-            line,
-        });
-    }
+    holds.extend(
+        open.into_iter()
+            .map(|(k, (_, from, line))| interval(k, from, None, line)),
+    );
+    waits.extend(
+        waiting
+            .into_iter()
+            .map(|(k, (from, line))| interval(k, from, None, line)),
+    );
     (holds, waits)
 }
 
@@ -446,6 +431,23 @@ mod tests {
         assert_eq!(t.messages.len(), 1);
         assert_eq!(t.messages[0].channel, Channel::Pipe);
         assert_eq!(t.gate_s.map(|g| (g * 100.0).round()), Some(1.0));
+    }
+
+    #[test]
+    fn a_timed_acquire_that_gave_up_ends_its_wait() {
+        let a = trace(
+            2,
+            "main",
+            "MainProcess",
+            json!([
+                [100.1, "lock_wait", "L", {"line": 3}],
+                [100.2, "lock_timeout", "L", {"line": 3}],
+            ]),
+        );
+        let t = timeline("t".into(), &[a], &BTreeMap::new(), &BTreeSet::new(), false).unwrap();
+        assert_eq!(t.lanes[0].waits.len(), 1);
+        assert!(t.lanes[0].waits[0].span.to.is_some());
+        assert!(t.lanes[0].holds.is_empty());
     }
 
     #[test]
