@@ -105,7 +105,9 @@ def install(k, epoch):
 
 
 def _install_time(k, epoch):
-    epoch_ns = int(round(epoch * 1e9))
+    # Not round(epoch * 1e9): that product's float spacing is 256 ns.
+    whole = int(epoch)
+    epoch_ns = whole * _NS + int(round((epoch - whole) * 1e9))
     k_per_ns = k / 1e9
 
     def vtime():
@@ -173,8 +175,8 @@ def _default_now(orig, pos, none_is_now, now):
 
 class _StandIn(type):
     """Metaclass of the patched datetime.datetime and datetime.date: an object of the original
-    class (made before install, or by C code that builds the original type, such as the class
-    attributes of timedelta arithmetic on them) still passes isinstance and issubclass."""
+    class (made before install, or by C code that builds the original type, as arithmetic on
+    such an object does) still passes isinstance and issubclass."""
 
     def __instancecheck__(cls, obj):
         orig = _orig_of.get(cls)
