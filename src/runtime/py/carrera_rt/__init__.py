@@ -1,5 +1,6 @@
-"""carrera runtime: noise, start gate, start-method pin, stack dumps and tracing for the
-multiprocessing code of a trial. See docs/runtime-protocol.md; sitecustomize calls install()."""
+"""carrera runtime: noise, start gate, start-method pin, stack dumps, tracing and time dilation
+for the multiprocessing code of a trial. See docs/runtime-protocol.md; sitecustomize calls
+install()."""
 import os
 
 _profile = None  # the installed Profile, None until install() succeeded
@@ -19,10 +20,14 @@ def install():
     prof = config.from_env()
     if prof is None:
         return
-    from . import dump, hooks, noise, trace
-    noise.init(prof)
-    trace.init(prof)
+    from . import clock, dump, hooks, noise, trace
     try:
+        # First, also without instrumentation (a whole program's run may want only this).
+        # The runtime's own clocks stay real (clock.real_*); forked children inherit it as is.
+        if prof.dilation is not None:
+            clock.install(*prof.dilation)
+        noise.init(prof)
+        trace.init(prof)
         if prof.instrument:
             dump.arm(prof)
             hooks.install(prof)
@@ -31,6 +36,7 @@ def install():
     except BaseException:
         hooks.uninstall()
         dump.disarm()
+        clock.uninstall()
         raise
     _profile = prof
     if not _fork_hook:

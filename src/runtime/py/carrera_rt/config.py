@@ -1,5 +1,6 @@
 """Parse the CARRERA_PROFILE environment variable (see docs/runtime-protocol.md)."""
 import json
+import math
 import os
 
 METHODS = ("fork", "spawn", "forkserver")
@@ -11,10 +12,11 @@ class Profile(object):
     which would slow down the start of every interpreter in the trial."""
 
     __slots__ = ("trial", "dir", "method", "noise", "p", "sleep_us", "gate_ms", "seed",
-                 "events_cap", "dump_signal", "instrument", "student")
+                 "events_cap", "dump_signal", "instrument", "student", "dilation")
 
     def __init__(self, trial, dir, method=None, noise="none", p=0.0, sleep_us=200, gate_ms=0,
-                 seed=0, events_cap=2000, dump_signal=10, instrument=True, student=None):
+                 seed=0, events_cap=2000, dump_signal=10, instrument=True, student=None,
+                 dilation=None):
         self.trial = trial
         self.dir = dir
         self.method = method
@@ -29,6 +31,8 @@ class Profile(object):
         self.instrument = instrument
         # The student's module file (as its code objects name it): events carry its line.
         self.student = student
+        # (k, epoch) of the shared virtual clock (clock.py), or None: real time.
+        self.dilation = dilation
 
     def __repr__(self):
         fields = ", ".join("%s=%r" % (k, getattr(self, k)) for k in self.__slots__)
@@ -82,7 +86,35 @@ def parse(text):
         dump_signal=dump_signal,
         instrument=_flag(raw, "instrument", True),
         student=student,
+        dilation=_dilation(raw.get("dilation")),
     )
+
+
+MAX_K = 1000.0
+MAX_EPOCH = 1e11  # seconds (year 5138): refuses an epoch given in ms or ns
+
+
+def _dilation(value):
+    """None, or (k, epoch) from {"k": K, "epoch": E}: 1 <= K <= MAX_K, 0 < E < MAX_EPOCH."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ValueError("profile field 'dilation' must be an object {\"k\", \"epoch\"} or null, "
+                         "got %r" % (value,))
+    unknown = sorted(set(value) - {"k", "epoch"})
+    if unknown:
+        raise ValueError("profile field 'dilation' has unknown keys %r" % (unknown,))
+    out = []
+    for key, lo, hi, lo_ok in (("k", 1.0, MAX_K, True), ("epoch", 0.0, MAX_EPOCH, False)):
+        v = value.get(key)
+        if (isinstance(v, bool) or not isinstance(v, (int, float))
+                or not math.isfinite(v) or v > hi or v < lo or (v == lo and not lo_ok)):
+            raise ValueError("profile field 'dilation.%s' must be a finite number in %s%g, %g], "
+                             "got %r" % (key, "[" if lo_ok else "(", lo, hi, v))
+        out.append(v)
+    k, epoch = out
+    # An integral K keeps the virtual *_ns clocks in exact integer arithmetic.
+    return (int(k) if float(k).is_integer() else float(k)), float(epoch)
 
 
 def _flag(raw, key, default):

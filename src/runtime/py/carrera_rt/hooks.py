@@ -8,6 +8,7 @@ import os
 import sys
 
 from . import noise, trace
+from .clock import real_monotonic, real_sleep
 
 _MISSING = object()
 _patches = []   # (owner, attribute, previous value or _MISSING), for rollback
@@ -503,7 +504,6 @@ def _ask_for_trace(proc, pid, signum, _sleep=None):
     partial one are asked: they have the handler and a role. Not one that wrote its complete
     summary: it may be past the interpreter's finalization, which restores the signal's default
     action (death). Only timing changes: terminate() follows either way."""
-    import time
     path = trace.trace_path(pid)
     if not trace.is_partial(path):
         return
@@ -518,16 +518,16 @@ def _ask_for_trace(proc, pid, signum, _sleep=None):
     before = ident()
     if before is None:
         return
-    start = time.monotonic()
+    start = real_monotonic()  # a real-time bound, also under dilation
     sent = None
     while proc.exitcode is None and ident() == before:
-        now = time.monotonic()
+        now = real_monotonic()
         if now - start > _ASK_WAIT_S:
             return
         if sent is None or now - sent > _ASK_AGAIN_S:
             os.kill(pid, signum)
             sent = now
-        time.sleep(0.002)
+        real_sleep(0.002)
 
 
 def _pool_worker_setup(proc):

@@ -2,7 +2,10 @@
 import math
 import os
 import random
-import time
+
+# Real time even under dilation: noise is a real-time perturbation, and the gate's instant is
+# compared across processes with the real clock.
+from .clock import real_sleep, real_time
 
 _NONE, _YIELD, _SLEEP = 0, 1, 2
 
@@ -11,7 +14,7 @@ _p = 0.0
 _max_s = 0.0
 _seed = 0
 _rng = random.Random(0)
-_yield = getattr(os, "sched_yield", None) or (lambda: time.sleep(0))
+_yield = getattr(os, "sched_yield", None) or (lambda: real_sleep(0))
 
 
 def init(profile):
@@ -41,7 +44,7 @@ def maybe_noise():
         if _mode == _YIELD:
             _yield()
         else:
-            time.sleep(rng.random() * _max_s)
+            real_sleep(rng.random() * _max_s)
     except Exception:  # e.g. module globals already torn down at interpreter exit
         pass
 
@@ -56,7 +59,7 @@ def gate_target(gate_ms, previous):
     if not gate_ms or gate_ms <= 0:
         return None
     period = gate_ms / 1000.0
-    now = time.time()
+    now = real_time()
     if previous is not None and previous - now >= period / 2:
         return previous
     return math.ceil((now + 1.5 * period) / period) * period
@@ -68,7 +71,7 @@ def gate(gate_ms, target=None):
     if not gate_ms or gate_ms <= 0:
         return
     period = gate_ms / 1000.0
-    now = time.time()
+    now = real_time()
     if target is None or target <= now:
         target = (math.floor(now / period) + 1) * period
-    time.sleep(target - now)
+    real_sleep(target - now)

@@ -34,7 +34,8 @@ PRELOAD = (
     "multiprocessing.sharedctypes", "multiprocessing.spawn", "multiprocessing.synchronize",
     "multiprocessing.util", "concurrent.futures", "concurrent.futures.process", "queue",
     "random", "resource", "threading", "atexit", "faulthandler",
-    "carrera_rt.config", "carrera_rt.dump", "carrera_rt.hooks", "carrera_rt.noise",
+    "carrera_rt.clock", "carrera_rt.config", "carrera_rt.dump", "carrera_rt.hooks",
+    "carrera_rt.noise",
     "carrera_rt.trace", "carrera_rt.runner",
 )
 

@@ -5,6 +5,8 @@ import sys
 import threading
 import time
 
+from .clock import real_time as _real_time  # events stay in real time under dilation
+
 COUNT_KEYS = ("lock_acquire", "lock_release", "value_get", "value_set", "array_get",
               "array_set", "queue_put", "queue_get", "send", "recv",
               "lock_wait", "lock_timeout", "proc_start", "proc_join",
@@ -25,7 +27,7 @@ class _State(object):
     def __init__(self, cap):
         self.pid = os.getpid()
         self.ppid = os.getppid()
-        self.t_start = time.time()
+        self.t_start = _real_time()
         self.t_run_start = None
         self.t_run_end = None
         self.counts = dict.fromkeys(COUNT_KEYS, 0)
@@ -112,7 +114,7 @@ def _add(kind, key, extra, where):
     if st is None:
         return
     try:
-        t = time.time()
+        t = _real_time()
         quiet = getattr(_tls, "quiet", 0) and kind in _QUIET_KINDS
         with st.lock:
             st.counts[kind] = st.counts.get(kind, 0) + 1
@@ -144,12 +146,12 @@ def _student_line(f):
 
 def run_started():
     if _state is not None:
-        _state.t_run_start = time.time()
+        _state.t_run_start = _real_time()
 
 
 def run_ended():
     if _state is not None:
-        _state.t_run_end = time.time()
+        _state.t_run_end = _real_time()
 
 
 def set_error(exc):
@@ -215,7 +217,7 @@ def summary(role, partial=False):
             "error": st.error,
             "start_method_requests": list(st.requests),
             # CPU seconds of this process alone (a forked child starts from zero): shows who
-            # did the work.
+            # did the work. Never dilated.
             "cpu_s": time.process_time(),
         })
     return out
