@@ -578,7 +578,7 @@ def check_chain(path, snapshots=None):
         summary["formula"] = fs[-1].get("formula")
     if structure_ok:
         fs.append(check_alerts(views, sigs))
-        summary["alerts"] = sum(1 for v in views if v.block.get("alerta") is True)
+        summary["alerts"] = sum(1 for v in views if v.block.get(first_key(v.block, ALERT_KEYS)) is True)
     if snapshots:
         fs.append(check_snapshots(snapshots, len(blocks)))
     return result("chain", summary, fs)
@@ -731,6 +731,9 @@ def flags_problem(line):
     return not (nums and all(float(x.replace(",", ".")) == 0 for x in nums))
 
 
+TRACEBACK = re.compile(r'^(Traceback \(most recent call last\)|File "|[\w.]*(Error|Exception)\b)')
+
+
 def check_verifier(a):
     texts = {}
     for key in ("clean_stdout", "clean_report", "tampered_stdout", "tampered_report"):
@@ -758,6 +761,7 @@ def check_verifier(a):
             left.remove(l)
         else:
             new.append(l)
+    new = [l for l in new if not TRACEBACK.match(l)]  # a crash is not a detection
     mentions_n = [l for l in new if {str(n), str(n + 1)} & set(re.findall(r"\d+", l))]
     evidence = next((l for l in new if flags_problem(l)), None) or (mentions_n[0] if mentions_n else None)
     if evidence:

@@ -350,6 +350,11 @@ class Verifier(Base):
         res = self.run_verifier(clean, "Bloques corruptos: 60\n", clean + "extra\n", "Bloques corruptos: 60\n")
         self.assertEqual(self.get(res, "verifier_clean")["status"], "fail")
 
+    def test_a_crash_on_the_tampered_chain_is_not_a_detection(self):
+        crash = 'Traceback (most recent call last):\n  File "v.py", line 3\nKeyError: 40\n'
+        res = self.run_verifier("Cadena íntegra\n", "", crash, "")
+        self.assertEqual(self.get(res, "verifier_detects")["status"], "fail")
+
     def test_changed_but_says_nothing_useful(self):
         res = self.run_verifier("Promedio: 120.1\n", "", "Promedio: 120.2\n", "")
         self.assertIn("cuál", self.get(res, "verifier_detects")["es"])
