@@ -727,6 +727,8 @@ def flags_problem(line):
         return False
     if any(w in nl for w in CLEAR_WORDS) and "invalid" not in nl:
         return False
+    if re.search(r"\b(bloque|block)\s*(#|n[o°º]\.?)?\s*\d", nl):  # names a block: "Bloque 0 corrupto"
+        return True
     nums = NUM.findall(nl)
     return not (nums and all(float(x.replace(",", ".")) == 0 for x in nums))
 

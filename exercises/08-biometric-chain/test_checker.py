@@ -336,6 +336,13 @@ class Verifier(Base):
                                 "Bloque 40 CORRUPTO\nCadena inválida\n", "Bloques corruptos: 1\n")
         self.assertTrue(res["ok"], res)
 
+    def test_block_zero_is_an_index_not_a_count(self):
+        self.assertTrue(checker.flags_problem("Bloque 0 CORRUPTO: el hash no coincide"))
+        self.assertTrue(checker.flags_problem("Índices de bloques corruptos: 0, 7"))
+        self.assertFalse(checker.flags_problem("Bloques corruptos: 0"))
+        self.assertFalse(checker.flags_problem("0 errores"))
+        self.assertFalse(checker.flags_problem("Índices de bloques corruptos: ninguno"))
+
     def test_output_unchanged(self):
         res = self.run_verifier("OK\n", "Total de bloques: 60\n", "OK\n", "Total de bloques: 60\n")
         self.assertEqual(self.get(res, "verifier_detects")["status"], "fail")
