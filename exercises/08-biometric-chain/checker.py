@@ -770,6 +770,12 @@ def check_verifier(a):
         fs.append(finding("verifier_detects", "pass", 3,
                           f"With block {n}'s datos altered, it says: «{evidence[:160]}».",
                           f"Con los datos del bloque {n} alterados, dice: «{evidence[:160]}».", line=evidence[:200]))
+    elif flagged:
+        fs.append(finding("verifier_detects", "fail", 3,
+                          f"It already reports problems on the untouched chain, and with block {n}'s datos "
+                          f"altered it says nothing new about block {n}: it cannot tell the two apart.",
+                          f"Ya informa problemas sobre la cadena intacta, y con los datos del bloque {n} "
+                          f"alterados no dice nada nuevo del bloque {n}: no distingue una de otra.", index=n))
     elif new or left:
         fs.append(finding("verifier_detects", "fail", 3,
                           f"With block {n}'s datos altered the output changes, but says neither that a block is "

@@ -354,8 +354,9 @@ class Verifier(Base):
 
     def test_every_block_corrupt_already_on_the_clean_chain(self):
         clean = "".join(f"Bloque {i}: hash no coincide\n" for i in range(60))
-        res = self.run_verifier(clean, "Bloques corruptos: 60\n", clean + "extra\n", "Bloques corruptos: 60\n")
+        res = self.run_verifier(clean, "Promedio: 120.1\n", clean, "Promedio: 120.2\n")
         self.assertEqual(self.get(res, "verifier_clean")["status"], "fail")
+        self.assertIn("no distingue", self.get(res, "verifier_detects")["es"])
 
     def test_a_crash_on_the_tampered_chain_is_not_a_detection(self):
         crash = 'Traceback (most recent call last):\n  File "v.py", line 3\nKeyError: 40\n'
