@@ -5,6 +5,9 @@
 # Clean copy without committed outputs, stdin from /dev/null, private TMPDIR, the start method
 # forced by a sitecustomize.py on PYTHONPATH (the submission is not edited), copies of
 # blockchain.json every 5 s, then verificar_cadena.py on the clean chain and on a tampered copy.
+# Prints one summary line. Keeps its folder /tmp/tp1-real.* for inspection: delete it when done.
+# CPU is what the reaped tree used: under forkserver the children are not ours to reap, so it
+# reads near 0 (a cgroup's cpu.stat would count them).
 set -u
 sub=$(cd "$1" && pwd) || exit 2
 method=${2:-fork}
