@@ -32,6 +32,7 @@ MAX_TEXT_BYTES = 1024 * 1024
 MAX_SNAPSHOTS = 1000
 MAX_WALK_ENTRIES = 5000
 EXPECTED_BLOCKS = 60
+HEAD_BLOCKS = 5  # a formula must fit one of these to be tried on the whole chain
 WINDOW = 30
 TOLERANCE = 0.5  # report averages vs values recomputed from the chain
 PREV_KEYS = ("prev_hash", "hash_previo", "hash_anterior", "previous_hash", "hash_prev", "prevhash",
@@ -224,6 +225,15 @@ def load_chain(path):
     return obj, None
 
 
+def block_signals(block):
+    return signals(next((block[k] for k in DATA_KEYS if k in block), None))
+
+
+def has_genesis(blocks):
+    """An explicit genesis block: the first has no signal data, the second has."""
+    return len(blocks) > 1 and block_signals(blocks[0]) is None and block_signals(blocks[1]) is not None
+
+
 def find_file(dirs, name):
     """The shallowest regular file called `name` under any of `dirs` (searched in order)."""
     for top in dirs:
@@ -359,8 +369,10 @@ class BlockView:
 def check_hashes(views, prev_key, genesis_view):
     """Finds a formula that validates every data block; else the best one and where it breaks."""
     cands = candidates(prev_key)
-    scores = []
-    for label, kind, params in cands:
+    head = views[:HEAD_BLOCKS]  # only formulas that fit one of the first blocks are followed further
+    live = [c for c in cands if any(v.matches(c[1], c[2]) is not None for v in head)]
+    scores = [(0, 0, 0, cands[0][0], [False] * len(views))]
+    for label, kind, params in live:
         ok = [v.matches(kind, params) is not None for v in views]
         if all(ok):
             g = genesis_view and genesis_view.matches(kind, params) is not None
@@ -373,13 +385,12 @@ def check_hashes(views, prev_key, genesis_view):
         scores.append((prefix, sum(ok), -len(scores), label, ok))
     prefix, total, _, label, ok = max(scores)
     if total == 0:
-        label = cands[0][0]
         return finding(
             "hash_formula", "fail", 2,
-            f"No block's hash could be recomputed. We tried the statement's {label} and "
+            f"No hash of the first blocks could be recomputed. We tried the statement's {label} and "
             f"{len(cands) - 1} common variants (json.dumps, other orders and separators). Check that "
             "you hash exactly what you store, and store the hexdigest().",
-            f"No se pudo recalcular el hash de ningún bloque. Probamos la fórmula del enunciado, {label}, y "
+            f"No se pudo recalcular el hash de los primeros bloques. Probamos la fórmula del enunciado, {label}, y "
             f"{len(cands) - 1} variantes comunes (json.dumps, otros órdenes y separadores). Revisá que "
             "hasheás exactamente lo que guardás, y que guardás el hexdigest().",
             formula=label, tried=len(cands), index=views[0].pos if views else 0)
@@ -475,7 +486,7 @@ def check_chain(path, snapshots=None):
     fs = []
     prev_key = max(PREV_KEYS, key=lambda k: (sum(k in b for b in blocks), -PREV_KEYS.index(k)))
     hash_key = max(HASH_KEYS, key=lambda k: (sum(k in b for b in blocks), -HASH_KEYS.index(k)))
-    genesis = bool(blocks) and signals(next((blocks[0][k] for k in DATA_KEYS if k in blocks[0]), None)) is None
+    genesis = has_genesis(blocks)
     data = blocks[1:] if genesis else blocks
     off = 1 if genesis else 0
     summary = {"file": path, "blocks": len(blocks), "data_blocks": len(data), "prev_key": prev_key,
@@ -498,7 +509,7 @@ def check_chain(path, snapshots=None):
         missing = [name for name, keys in (("timestamp", TS_KEYS), ("datos", DATA_KEYS),
                                            ("alerta", ALERT_KEYS), (prev_key, (prev_key,)),
                                            (hash_key, (hash_key,))) if first_key(b, keys) is None]
-        s = signals(next((b[k] for k in DATA_KEYS if k in b), None))
+        s = block_signals(b)
         if missing or s is None or any(s[x][m] is None for x in SIGNALS for m in ("media", "desv")):
             what = ", ".join(missing) if missing else "datos: frecuencia/presion/oxigeno with media and desv"
             what_es = ", ".join(missing) if missing else "datos: frecuencia/presion/oxigeno con media y desv"
@@ -664,9 +675,8 @@ def check_report(chain_path, report_path):
     if text is None:
         return result("report", {}, [finding("report_file", "fail", 3, f"reporte.txt: {err[0]}.",
                                              f"reporte.txt: {err[1]}.")])
-    genesis = bool(blocks) and signals(next((blocks[0][k] for k in DATA_KEYS if k in blocks[0]), None)) is None
-    data = blocks[1:] if genesis else blocks
-    sigs = [signals(next((b[k] for k in DATA_KEYS if k in b), None)) for b in data]
+    data = blocks[1:] if has_genesis(blocks) else blocks
+    sigs = [block_signals(b) for b in data]
     expected = {"blocks": {len(data), len(blocks)},
                 "alerts": {sum(1 for b in data if b.get(first_key(b, ALERT_KEYS) or "alerta") is True)}}
     for s in SIGNALS:

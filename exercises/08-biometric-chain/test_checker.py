@@ -5,6 +5,7 @@ import io
 import json
 import os
 import tempfile
+import time
 import unittest
 from types import SimpleNamespace
 
@@ -161,6 +162,23 @@ class BrokenChains(Base):
         f = self.get(self.chain(c), "hash_formula")
         self.assertEqual(f["status"], "fail")
         self.assertIn("sha256(prev_hash + str(datos) + timestamp)", f["es"])
+
+    def test_thousands_of_blocks_with_unknown_hashes_stay_fast(self):
+        c = make_chain()
+        c = [dict(c[i % 60], hash=sha(str(i)), prev_hash=sha(str(i - 1))) for i in range(3000)]
+        started = time.monotonic()
+        f = self.get(self.chain(c), "hash_formula")
+        self.assertEqual(f["status"], "fail")
+        self.assertLess(time.monotonic() - started, 10)
+
+    def test_keys_nobody_recognises_are_not_a_genesis_block(self):
+        c = make_chain()
+        for b in c:
+            b["datos"] = {"bpm": b["datos"]["frecuencia"]}
+        rehash(c)
+        res = self.chain(c)
+        self.assertFalse(res["summary"]["explicit_genesis"])
+        self.assertEqual(self.get(res, "structure")["index"], 0)
 
     def test_not_a_hexdigest(self):
         c = make_chain()
