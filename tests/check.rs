@@ -57,16 +57,17 @@ fn n(c: &BTreeMap<String, usize>, class: &str) -> usize {
 
 fn pictures_have_their_parts(gallery: &Path) {
     // One grading per verdict kind, plus a reference; `arrows` where processes talk through
-    // pipes or queues.
+    // pipes or queues of their own (a Pool's queues are its internals: its tasks are drawn
+    // per worker instead).
     let cases = [
-        ("05-pool", "reference", "pass", true),
+        ("05-pool", "reference", "pass", false),
         ("04-lock", "no_lock", "race", false),
         ("03-queue", "join_before_drain", "deadlock", true),
         ("02-pipe", "no_join", "leak", true),
         ("01-processes", "join_in_loop", "not_parallel", false),
         ("03-queue", "completion_order", "wrong", true),
         ("04-lock", "module_state", "not_portable", false),
-        ("05-pool", "one_task", "no_speedup", true),
+        ("05-pool", "one_task", "no_speedup", false),
     ];
     for (exercise, stem, verdict, arrows) in cases {
         let base = gallery.join(exercise).join(stem);
@@ -90,7 +91,8 @@ fn pictures_have_their_parts(gallery: &Path) {
             "race" => {
                 let steps = svgs.iter().map(|c| n(c, "step")).max().unwrap_or(0);
                 assert_eq!(steps, 4, "{exercise}/{stem}: lost update steps in {svgs:?}");
-                assert!(n(timeline, "hold") >= 1, "{what}");
+                // no_lock holds no lock of its own (a Value's lock is its internals).
+                assert_eq!(n(timeline, "hold"), 0, "{what}");
             }
             "deadlock" => {
                 let graph = svgs
