@@ -86,15 +86,25 @@ fn crossed_locks_draw_a_wait_for_cycle_with_the_lines() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("deadlock"), "{text}");
     // In words: each worker waits for the lock the other holds, at the line of its second
-    // `with`; the parent waits for both in join().
-    assert!(
-        text.contains("waits for lock B, held by Process-2"),
-        "{text}"
-    );
-    assert!(
-        text.contains("waits for lock A, held by Process-1"),
-        "{text}"
-    );
+    // `with`; the parent waits for both in join(). Which worker got which lock first depends
+    // on the schedule, so the edges are read back rather than matched word for word.
+    let edges: Vec<(String, String, String)> = text
+        .lines()
+        .filter_map(|l| {
+            let (waiter, rest) = l.trim().split_once(" waits for lock ")?;
+            let (lock, holder) = rest.split_once(", held by ")?;
+            let name = |s: &str| s.split(' ').next().unwrap_or_default().to_string();
+            Some((name(waiter), lock.to_string(), name(holder)))
+        })
+        .collect();
+    assert_eq!(edges.len(), 2, "{text}");
+    let mut waiters: Vec<&str> = edges.iter().map(|e| e.0.as_str()).collect();
+    let mut locks: Vec<&str> = edges.iter().map(|e| e.1.as_str()).collect();
+    waiters.sort();
+    locks.sort();
+    assert_eq!(waiters, ["Process-1", "Process-2"], "{text}");
+    assert_eq!(locks, ["A", "B"], "{text}");
+    assert!(edges.iter().all(|(w, _, h)| w != h), "{text}");
     assert!(
         text.contains("(line 12)") && text.contains("waits in join()"),
         "{text}"

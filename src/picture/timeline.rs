@@ -93,7 +93,13 @@ pub fn timeline(
     }
     let rel = |t: f64| t - t0;
     let locks = student_locks(&all);
+    // Locks are named in the order they were first used, whichever process used them.
     let mut lock_names = Names::default();
+    let mut by_time: Vec<&Event> = all.iter().filter(|e| locks.contains(e.key)).collect();
+    by_time.sort_by(|a, b| a.t.total_cmp(&b.t));
+    for e in by_time {
+        lock_names.letter("lock", e.key);
+    }
     let mut lanes = Vec::new();
     for (tr, evs) in &per_pid {
         let role = if tr.role == "main" {
