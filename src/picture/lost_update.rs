@@ -25,6 +25,19 @@ pub struct Step {
     pub code: Option<String>,
 }
 
+impl Step {
+    /// `read 41` / `wrote 42` (or without the value), in the student's language.
+    pub fn describe(&self, lang: crate::i18n::Lang) -> String {
+        use crate::i18n::{t, tf};
+        match (&self.value, self.write) {
+            (Some(v), false) => tf(lang, "picture.read_v", &[("v", v.clone())]),
+            (Some(v), true) => tf(lang, "picture.wrote_v", &[("v", v.clone())]),
+            (None, false) => t(lang, "picture.read"),
+            (None, true) => t(lang, "picture.wrote"),
+        }
+    }
+}
+
 /// A read and the same process's next write to the same place (a read-modify-write).
 struct Rmw<'a> {
     read: &'a Event<'a>,

@@ -266,12 +266,7 @@ pub fn lost_update(l: &LostUpdate, lang: Lang) -> String {
     for (i, step) in l.steps.iter().enumerate() {
         let cx = LABEL + 60.0 + i as f64 * 160.0;
         let cy = y(step.pid);
-        let what = match (&step.value, step.write) {
-            (Some(v), false) => tf(lang, "picture.read_v", &[("v", v.clone())]),
-            (Some(v), true) => tf(lang, "picture.wrote_v", &[("v", v.clone())]),
-            (None, false) => t(lang, "picture.read"),
-            (None, true) => t(lang, "picture.wrote"),
-        };
+        let what = step.describe(lang);
         let class = if step.write { "step write" } else { "step" };
         let _ = writeln!(s, "<g class=\"{class}\" data-pid=\"{}\"><circle cx=\"{cx:.0}\" cy=\"{cy:.0}\" r=\"7\"/><text class=\"note\" x=\"{:.0}\" y=\"{:.0}\" text-anchor=\"middle\">{}. {}</text><text class=\"tick\" x=\"{:.0}\" y=\"{:.0}\" text-anchor=\"middle\">{}</text></g>", step.pid, cx, cy - 14.0, i + 1, esc(&what), cx, cy + 22.0, esc(&step.line.map(|l| tf(lang, "picture.line", &[("line", l.to_string())])).unwrap_or_default()));
         if let Some((px, py)) = prev {

@@ -121,12 +121,7 @@ impl Text {
         if let Some(l) = &g.picture.lost_update {
             let _ = writeln!(out, "{}:", self.paint("1", &t(lang, "ui.lost_update")));
             for (i, s) in l.steps.iter().enumerate() {
-                let what = match (&s.value, s.write) {
-                    (Some(v), false) => tf(lang, "picture.read_v", &[("v", v.clone())]),
-                    (Some(v), true) => tf(lang, "picture.wrote_v", &[("v", v.clone())]),
-                    (None, false) => t(lang, "picture.read"),
-                    (None, true) => t(lang, "picture.wrote"),
-                };
+                let what = s.describe(lang);
                 let _ = writeln!(
                     out,
                     "  {}. {} ({}): {what}{}",
