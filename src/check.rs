@@ -108,3 +108,100 @@ pub fn run(
     }
     Ok(lines)
 }
+
+/// One program solution of a program exercise, and the grade it got.
+#[derive(Debug)]
+pub struct ProgramLine {
+    pub path: PathBuf,
+    pub expected: Verdict,
+    pub got: Verdict,
+    pub grade: crate::program::ProgramGrade,
+}
+
+/// How many program solutions are graded at once: their runs mostly sleep.
+const PROGRAMS_AT_ONCE: usize = 3;
+
+/// The solution folders of a program exercise (`reference/`, any other folder, and the folders
+/// in `buggy/`), each with the verdict its entry script declares (`reference/` passes).
+pub fn program_expectations(ex: &crate::exercise::ProgramExercise) -> Result<Vec<Expectation>> {
+    let Some(dir) = &ex.solutions else {
+        return Err(Error::Usage(format!(
+            "{}: no solutions folder found",
+            ex.id()
+        )));
+    };
+    let mut folders = sub_dirs(dir)?;
+    folders.retain(|p| !p.ends_with("buggy"));
+    folders.extend(sub_dirs(&dir.join("buggy"))?);
+    if !folders.iter().any(|p| p.ends_with("reference")) {
+        return Err(Error::Config {
+            file: dir.clone(),
+            msg: "missing the reference/ folder".into(),
+        });
+    }
+    let mut out = Vec::new();
+    for path in folders {
+        let entry = crate::program::entry::find(&path, &ex.spec.program, None).map_err(|why| {
+            Error::Config {
+                file: path.clone(),
+                msg: why,
+            }
+        })?;
+        let expected = match declared(&path.join(&entry)) {
+            Err(_) if path.ends_with("reference") => Verdict::Pass,
+            v => v?,
+        };
+        out.push(Expectation { path, expected });
+    }
+    Ok(out)
+}
+
+fn sub_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Ok(Vec::new());
+    };
+    let mut v: Vec<PathBuf> = rd
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    v.sort();
+    Ok(v)
+}
+
+/// Grades every solution of a program exercise, a few at once; lines come in folder order.
+pub fn programs(
+    ctx: &Context,
+    ex: &crate::exercise::ProgramExercise,
+    opts: &crate::program::Options,
+    mut on_line: impl FnMut(&ProgramLine),
+) -> Result<Vec<ProgramLine>> {
+    let wanted = program_expectations(ex)?;
+    let mut lines = Vec::new();
+    for chunk in wanted.chunks(PROGRAMS_AT_ONCE) {
+        let graded: Vec<Result<crate::program::ProgramGrade>> = std::thread::scope(|scope| {
+            let hs: Vec<_> = chunk
+                .iter()
+                .map(|e| scope.spawn(|| crate::program::grade(ctx, ex, &e.path, opts)))
+                .collect();
+            hs.into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(Error::Internal("a grading panicked".into())))
+                })
+                .collect()
+        });
+        for (e, g) in chunk.iter().zip(graded) {
+            let g = g?;
+            let line = ProgramLine {
+                path: e.path.clone(),
+                expected: e.expected,
+                got: g.verdict,
+                grade: g,
+            };
+            on_line(&line);
+            lines.push(line);
+        }
+    }
+    Ok(lines)
+}

@@ -117,6 +117,14 @@ pub struct GradeArgs {
     /// Also show, in the text report, a timeline of what the processes did in one trial.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Program exercises: the script to run, relative to the submission folder (default:
+    /// the exercise's entry names, then the first `python3 X.py` in the README).
+    #[arg(long, value_name = "SCRIPT")]
+    pub entry: Option<String>,
+    /// Program exercises: report failures seen under the fast clock without the slower run
+    /// that confirms them (quicker, but a timing artefact could be reported).
+    #[arg(long)]
+    pub no_confirm: bool,
     #[command(flatten)]
     pub stress: StressArgs,
 }
@@ -130,6 +138,10 @@ pub struct CheckArgs {
     /// and .json (a gallery of every verdict's feedback).
     #[arg(long, value_name = "DIR")]
     pub feedback: Option<PathBuf>,
+    /// Program exercises: declared verdicts must hold under the fast clock alone, without
+    /// the slower runs that confirm failures (minutes of real time).
+    #[arg(long)]
+    pub no_confirm: bool,
     #[command(flatten)]
     pub stress: StressArgs,
 }

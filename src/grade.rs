@@ -74,6 +74,21 @@ impl Context {
         })
     }
 
+    /// The folder the runtime is installed in (goes on a tree's PYTHONPATH).
+    pub fn runtime_root(&self) -> &std::path::Path {
+        &self.runtime.root
+    }
+
+    /// This grading's scratch folder.
+    pub fn work_path(&self) -> &std::path::Path {
+        &self.work.path
+    }
+
+    /// Whether workspaces are kept for inspection (`--keep`).
+    pub fn keeps(&self) -> bool {
+        self.work.kept()
+    }
+
     /// The exercise's start methods that this Python offers, in the spec's order.
     fn methods(&self, ex: &Exercise) -> Result<Vec<StartMethod>> {
         let (ok, _) = self.split_methods(ex);

@@ -21,6 +21,7 @@ pub mod output;
 pub mod package;
 pub mod picture;
 pub mod prepare;
+pub mod program;
 pub mod python;
 pub mod question;
 pub mod report;

@@ -81,6 +81,9 @@ fn run(cli: Cli) -> Result<u8> {
             for ex in catalog.all()? {
                 println!("{:<24} {}", ex.id(), ex.spec.title.get(lang));
             }
+            for ex in catalog.programs()? {
+                println!("{:<24} {} (program)", ex.id(), ex.spec.title.get(lang));
+            }
             Ok(0)
         }
         Command::Show { exercise } => {
@@ -88,6 +91,9 @@ fn run(cli: Cli) -> Result<u8> {
             Ok(0)
         }
         Command::Grade(args) => {
+            if let Some(ex) = catalog.get_program(&args.exercise)? {
+                return grade_program(&ex, &args, cli.python.as_deref(), lang);
+            }
             let ex = catalog.get(&args.exercise)?;
             let file = if args.submission.is_dir() {
                 let wanted = &ex.spec.submission.file;
@@ -141,13 +147,17 @@ fn run(cli: Cli) -> Result<u8> {
             Ok(if g.verdict == Verdict::Pass { 0 } else { 1 })
         }
         Command::Check(args) => {
-            let exercises = if args.ids.is_empty() {
-                catalog.all()?
+            let (exercises, programs) = if args.ids.is_empty() {
+                (catalog.all()?, catalog.programs()?)
             } else {
-                args.ids
-                    .iter()
-                    .map(|e| catalog.get(e))
-                    .collect::<Result<Vec<_>>>()?
+                let (mut f, mut p) = (Vec::new(), Vec::new());
+                for e in &args.ids {
+                    match catalog.get_program(e)? {
+                        Some(x) => p.push(x),
+                        None => f.push(catalog.get(e)?),
+                    }
+                }
+                (f, p)
             };
             let mut stress = args.stress;
             // Fixed by default so that `check` is deterministic in CI.
@@ -190,6 +200,49 @@ fn run(cli: Cli) -> Result<u8> {
                 }
                 bad += lines.iter().filter(|l| l.got != l.expected).count();
             }
+            for ex in &programs {
+                let ctx = Context::new(
+                    carrera::python::find(cli.python.as_deref())?,
+                    stress.keep,
+                    false,
+                )?;
+                let popts = carrera::program::Options {
+                    entry: None,
+                    no_confirm: args.no_confirm,
+                };
+                let lines = carrera::check::programs(&ctx, ex, &popts, |l| {
+                    println!(
+                        "{} {}  expected {}, got {}  ({}/{} points, {:.1} s)",
+                        if l.got == l.expected { "ok  " } else { "FAIL" },
+                        l.path.display(),
+                        l.expected,
+                        l.got,
+                        l.grade.points,
+                        l.grade.max_points,
+                        l.grade.seconds
+                    );
+                    let _ = std::io::stdout().flush();
+                })?;
+                if let Some(dir) = &args.feedback {
+                    let folder = dir.join(ex.id());
+                    std::fs::create_dir_all(&folder)
+                        .map_err(|e| Error::io(format!("creating {}", folder.display()), e))?;
+                    for l in &lines {
+                        let stem = l.path.file_name().unwrap_or_default().to_string_lossy();
+                        let base = folder.join(stem.as_ref());
+                        let g = &l.grade;
+                        carrera::output::write_atomically(
+                            &base.with_extension("txt"),
+                            &report::program::text(g, lang),
+                        )?;
+                        carrera::output::write_atomically(
+                            &base.with_extension("json"),
+                            &report::program::json(g),
+                        )?;
+                    }
+                }
+                bad += lines.iter().filter(|l| l.got != l.expected).count();
+            }
             println!("check: {} mismatched verdicts", bad);
             Ok(if bad == 0 { 0 } else { 1 })
         }
@@ -225,6 +278,52 @@ fn run(cli: Cli) -> Result<u8> {
             Ok(0)
         }
     }
+}
+
+/// `grade` of a program exercise: the whole submission folder is run and checked.
+fn grade_program(
+    ex: &carrera::exercise::ProgramExercise,
+    args: &carrera::cli::GradeArgs,
+    python: Option<&std::path::Path>,
+    lang: Lang,
+) -> Result<u8> {
+    for (flag, given) in [
+        ("--html", args.html.is_some()),
+        ("--junit", args.junit.is_some()),
+        ("--profile", args.profile.is_some()),
+        ("--verbose", args.verbose),
+    ] {
+        if given {
+            return Err(Error::Usage(format!(
+                "{flag} is not available for program exercises yet ({} is one)",
+                ex.id()
+            )));
+        }
+    }
+    let python = carrera::python::find(python)?;
+    let ctx = Context::new(python, args.stress.keep, false)?;
+    let opts = carrera::program::Options {
+        entry: args.entry.clone(),
+        no_confirm: args.no_confirm,
+    };
+    let g = carrera::program::grade(&ctx, ex, &args.submission, &opts)?;
+    let text = match args.format {
+        report::Format::Text => report::program::text(&g, lang),
+        report::Format::Json => report::program::json(&g),
+        f => {
+            return Err(Error::Usage(format!(
+                "--format {f:?} is not available for program exercises yet: use text or json"
+            )))
+        }
+    };
+    match &args.output {
+        Some(path) => carrera::output::write_atomically(path, &text)?,
+        None => print!("{text}"),
+    }
+    if let Some(path) = &args.json {
+        carrera::output::write_atomically(path, &report::program::json(&g))?;
+    }
+    Ok(if g.verdict == Verdict::Pass { 0 } else { 1 })
 }
 
 /// `--version`: never fails, even without a usable Python (it says why instead).

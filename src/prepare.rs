@@ -74,6 +74,13 @@ pub struct WorkDir {
     _guard: Option<tempfile::TempDir>,
 }
 
+impl WorkDir {
+    /// Left on disk after the grading (`--keep`).
+    pub fn kept(&self) -> bool {
+        self._guard.is_none()
+    }
+}
+
 pub fn work_dir(keep: bool) -> Result<WorkDir> {
     // Named after this process, so that what a killed grader leaves is found and removed.
     let dir = tempfile::Builder::new()

@@ -10,6 +10,8 @@ pub enum Verdict {
     Pass,
     NoSpeedup,
     NotParallel,
+    /// Ended with the right output, but spun on the CPU while waiting (program mode).
+    BusyWait,
     Leak,
     NotPortable,
     Race,
@@ -21,7 +23,7 @@ pub enum Verdict {
     CompileError,
 }
 
-pub const ALL: [Verdict; 12] = [
+pub const ALL: [Verdict; 13] = [
     Verdict::Pass,
     Verdict::CompileError,
     Verdict::Crash,
@@ -29,6 +31,7 @@ pub const ALL: [Verdict; 12] = [
     Verdict::Race,
     Verdict::Deadlock,
     Verdict::BusyHang,
+    Verdict::BusyWait,
     Verdict::Leak,
     Verdict::NotPortable,
     Verdict::NotParallel,
@@ -46,6 +49,7 @@ impl Verdict {
             Verdict::Race => "race",
             Verdict::Deadlock => "deadlock",
             Verdict::BusyHang => "busy_hang",
+            Verdict::BusyWait => "busy_wait",
             Verdict::Leak => "leak",
             Verdict::NotPortable => "not_portable",
             Verdict::NotParallel => "not_parallel",
@@ -75,7 +79,7 @@ impl Verdict {
             | Verdict::Wrong
             | Verdict::Race
             | Verdict::ResourceLimit => Check::Correctness,
-            Verdict::Deadlock | Verdict::BusyHang => Check::DeadlockFree,
+            Verdict::Deadlock | Verdict::BusyHang | Verdict::BusyWait => Check::DeadlockFree,
             Verdict::NotParallel => Check::Processes,
             Verdict::Leak => Check::NoLeak,
             Verdict::NotPortable => Check::Portability,

@@ -14,6 +14,9 @@ fn every_solution_gets_its_declared_verdict_and_its_feedback_draws_the_trial() {
         .arg("check")
         .arg("--feedback")
         .arg(gallery.path())
+        // The program exercise's verdicts under its fast clock; the real-time runs that
+        // confirm them are in solutions/08-biometric-chain/REAL-RUNS.md and tests/program.rs.
+        .arg("--no-confirm")
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -29,6 +32,83 @@ fn every_solution_gets_its_declared_verdict_and_its_feedback_draws_the_trial() {
         "{stdout}"
     );
     pictures_have_their_parts(gallery.path());
+    program_feedback_names_the_failing_part(&gallery.path().join("08-biometric-chain"));
+}
+
+/// The capstone's results: every point for the three correct programs, each on its own
+/// chain layout, and for each buggy one the block, formula or line at fault.
+fn program_feedback_names_the_failing_part(dir: &Path) {
+    let read = |name: &str| -> serde_json::Value {
+        let text = std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap();
+        serde_json::from_str(&text).unwrap()
+    };
+    let failing = |g: &serde_json::Value| -> Vec<String> {
+        let checks = g["checks"].as_array().unwrap();
+        (checks.iter().filter(|c| c["passed"] == false))
+            .map(|c| c["check"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let words = |g: &serde_json::Value, check: &str| -> String {
+        let checks = g["checks"].as_array().unwrap();
+        let c = checks.iter().find(|c| c["check"] == check).unwrap();
+        (c["findings"].as_array().unwrap().iter())
+            .map(|f| f[1]["en"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    for (name, entry) in [
+        ("reference", "main.py"),
+        ("alt_layout", "sistema.py"),
+        ("alt_genesis", "main.py"),
+    ] {
+        let g = read(name);
+        assert_eq!(
+            (g["verdict"].as_str(), g["points"].as_u64()),
+            (Some("pass"), Some(100)),
+            "{name}"
+        );
+        assert_eq!(g["entry"], entry);
+        for m in g["methods"].as_array().unwrap() {
+            let run = &m["attempts"][0]["run"];
+            // Seen by the runtime in every process: the generator, three analyzers, the
+            // verifier; a pipe per analyzer, and queues.
+            assert!(run["processes"].as_u64().unwrap() >= 5, "{name}: {run}");
+            assert!(run["pipes"].as_u64().unwrap() >= 3, "{name}: {run}");
+            assert!(run["queues"].as_u64().unwrap() >= 1, "{name}: {run}");
+            assert_eq!(run["k"], 20.0);
+        }
+    }
+    // Handed in with its outputs in salida/: deleted before the run, found there after it.
+    let g = read("alt_genesis");
+    let deleted = &g["methods"][0]["attempts"][0]["run"]["deleted"];
+    assert_eq!(
+        deleted,
+        &serde_json::json!(["salida/blockchain.json", "salida/reporte.txt"])
+    );
+    let g = read("no_end_marker");
+    assert_eq!(failing(&g), ["run_ends"]);
+    let stuck = words(&g, "run_ends");
+    assert!(
+        stuck.contains("waits in") && stuck.contains("main.py:58 (in analizador)"),
+        "{stuck}"
+    );
+    let g = read("inherited_pipe_ends");
+    assert_eq!(g["methods"][1]["verdict"], "pass");
+    assert_eq!(failing(&g), ["portable", "run_ends"]);
+    assert_eq!(failing(&read("drops_first_sample")), ["block_count"]);
+    assert!(words(&read("drops_first_sample"), "block_count").contains("59 data blocks"));
+    let sticky = words(&read("sticky_alert"), "alert");
+    assert!(
+        sticky.contains("From block ") && sticky.contains("never reset"),
+        "{sticky}"
+    );
+    let g = read("verifier_other_serialisation");
+    assert_eq!(failing(&g), ["verifier_clean", "verifier_detects"]);
+    assert!(words(&g, "verifier_clean").contains("Bloque 0 CORRUPTO"));
+    let g = read("input_at_end");
+    assert!(words(&g, "run_ends").contains("EOFError"), "{g}");
+    let g = read("busy_wait_verifier");
+    assert_eq!(failing(&g), ["no_busy_wait"]);
 }
 
 /// Classes of the elements in every `<svg>` of a page (each parsed as XML, so a malformed

@@ -1,7 +1,7 @@
 //! Where exercises come from: `--exercises <dir>`, `exercises/` next to the binary, or the
 //! copy embedded at build time (so an installed binary works from any directory).
 
-use super::Exercise;
+use super::{Exercise, ProgramExercise};
 use crate::error::{Error, IoContext, Result};
 use include_dir::{include_dir, Dir};
 use std::path::{Path, PathBuf};
@@ -79,6 +79,27 @@ impl Catalog {
 
     /// Finds an exercise by id (`04-lock`), by number (`04`, `4`), or by a folder path.
     pub fn get(&self, name: &str) -> Result<Exercise> {
+        let (dir, sol) = self.resolve(name)?;
+        if super::program::is_program(&dir) {
+            return Err(Error::Usage(format!(
+                "`{name}` is a program exercise (a whole program, graded with `carrera grade` \
+                 or `carrera check`); this command handles function exercises only"
+            )));
+        }
+        Exercise::load(&dir, sol)
+    }
+
+    /// A program-mode exercise, or `None` when `name` is a function exercise.
+    pub fn get_program(&self, name: &str) -> Result<Option<ProgramExercise>> {
+        let (dir, sol) = self.resolve(name)?;
+        if !super::program::is_program(&dir) {
+            return Ok(None);
+        }
+        ProgramExercise::load(&dir, sol).map(Some)
+    }
+
+    /// The exercise's folder and its solutions' folder.
+    fn resolve(&self, name: &str) -> Result<(PathBuf, Option<PathBuf>)> {
         let as_path = &Path::new(name)
             .canonicalize()
             .unwrap_or_else(|_| PathBuf::from(name));
@@ -87,7 +108,7 @@ impl Catalog {
                 .canonicalize()
                 .ok()
                 .and_then(|p| Some(p.parent()?.parent()?.join("solutions").join(p.file_name()?)));
-            return Exercise::load(as_path, sol);
+            return Ok((as_path.clone(), sol));
         }
         let ids = self.ids()?;
         let wanted = name.trim_start_matches('0');
@@ -95,7 +116,7 @@ impl Catalog {
             *id == name || id.split('-').next().map(|n| n.trim_start_matches('0')) == Some(wanted)
         });
         match found {
-            Some(id) => Exercise::load(&self.exercises.join(id), Some(self.solutions.join(id))),
+            Some(id) => Ok((self.exercises.join(id), Some(self.solutions.join(id)))),
             None => Err(Error::Usage(format!(
                 "unknown exercise `{name}`; known exercises: {}",
                 ids.join(", ")
@@ -103,8 +124,22 @@ impl Catalog {
         }
     }
 
+    /// Every function exercise (program exercises: `programs`).
     pub fn all(&self) -> Result<Vec<Exercise>> {
-        self.ids()?.iter().map(|id| self.get(id)).collect()
+        let ids = self.ids()?;
+        let function = ids
+            .iter()
+            .filter(|id| !super::program::is_program(&self.exercises.join(id)));
+        function.map(|id| self.get(id)).collect()
+    }
+
+    /// Every program exercise.
+    pub fn programs(&self) -> Result<Vec<ProgramExercise>> {
+        let mut out = Vec::new();
+        for id in self.ids()? {
+            out.extend(self.get_program(&id)?);
+        }
+        Ok(out)
     }
 }
 

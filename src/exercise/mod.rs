@@ -1,9 +1,13 @@
 //! Exercises: the spec, the statement, the harness, and where to find them.
 
 mod catalog;
+mod program;
 mod spec;
 
 pub use catalog::Catalog;
+pub use program::{
+    is_program, CheckPoints, ProgramExercise, ProgramSection, ProgramSpec, RUN_CHECKS,
+};
 pub use spec::*;
 
 use crate::error::{Error, IoContext, Result};

@@ -18,6 +18,11 @@ pub struct Stuck {
 }
 
 pub fn stuck(obs: &Observation, hang: &Hang) -> Vec<Stuck> {
+    stuck_in(obs, hang, &is_student_file)
+}
+
+/// Like `stuck`, with the student's files told apart by `students` (a whole program's folder).
+pub fn stuck_in(obs: &Observation, hang: &Hang, students: &dyn Fn(&str) -> bool) -> Vec<Stuck> {
     let me = std::process::id() as i32;
     // A warm server's trial is not the grader's child: its own (partial) trace names it.
     let main = obs.traces.iter().find(|t| t.role == "main").map(|t| t.pid);
@@ -25,8 +30,16 @@ pub fn stuck(obs: &Observation, hang: &Hang) -> Vec<Stuck> {
         .procs
         .iter()
         .map(|p| {
+            // A forkserver's children carry its command line: their own trace names them.
+            let traced = obs
+                .traces
+                .iter()
+                .find(|t| t.pid == p.pid)
+                .map(|t| t.role.as_str());
             let role = if p.ppid == me || Some(p.pid) == main {
                 "main"
+            } else if traced == Some("child") {
+                "child"
             } else if p.cmdline.contains("resource_tracker") {
                 "resource_tracker"
             } else if p.cmdline.contains("forkserver") {
@@ -37,7 +50,7 @@ pub fn stuck(obs: &Observation, hang: &Hang) -> Vec<Stuck> {
             let (at, waiting_in) = obs
                 .dumps
                 .get(&p.pid)
-                .map(|d| innermost_student_frame(d))
+                .map(|d| innermost_frame_in(d, students))
                 .unwrap_or((None, None));
             Stuck {
                 pid: p.pid,
@@ -84,9 +97,17 @@ fn parse_frame(t: &str) -> Option<Frame> {
 /// Functions of the runtime that only add noise or record; skipped when naming the wait.
 const RUNTIME_HELPERS: [&str; 5] = ["maybe_noise", "record", "gate", "note_semaphore", "reseed"];
 
+#[cfg(test)]
 fn innermost_student_frame(dump: &str) -> (Option<Frame>, Option<String>) {
+    innermost_frame_in(dump, &is_student_file)
+}
+
+fn innermost_frame_in(
+    dump: &str,
+    students: &dyn Fn(&str) -> bool,
+) -> (Option<Frame>, Option<String>) {
     for frames in threads(dump) {
-        if let Some(f) = frames.iter().find(|f| is_student_file(&f.file)) {
+        if let Some(f) = frames.iter().find(|f| students(&f.file)) {
             // The runtime's wrappers keep the name of what they wrap (acquire, get...); its
             // noise and tracing helpers are not what the student called.
             let waiting = frames

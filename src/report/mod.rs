@@ -7,6 +7,7 @@ mod gradescope;
 pub(crate) mod html;
 mod json;
 pub mod junit;
+pub mod program;
 mod text;
 
 pub use gradescope::Gradescope;

@@ -288,6 +288,21 @@ impl CgroupBox {
         counter(&m.join(file), key, ' ')
     }
 
+    /// CPU time used by every process that was ever in the box, reaped or not (v2's
+    /// `cpu.stat`, present whether or not the cpu controller is enabled).
+    pub fn cpu_usage(&self) -> Option<Duration> {
+        let text = std::fs::read_to_string(self.unified.join("cpu.stat")).ok()?;
+        let usec = text
+            .lines()
+            .filter_map(|l| l.split_once(' '))
+            .find(|(k, _)| *k == "usage_usec")?
+            .1
+            .trim()
+            .parse()
+            .ok()?;
+        Some(Duration::from_micros(usec))
+    }
+
     /// How many forks the process limit has refused.
     pub fn forks_refused(&self) -> u64 {
         self.pids

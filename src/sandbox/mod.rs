@@ -146,6 +146,9 @@ pub struct RawRun {
     pub wall: Duration,
     /// User + system CPU of the leader and the children it reaped.
     pub cpu: Duration,
+    /// CPU of every process of the tree, reaped or orphaned (a forkserver's children too),
+    /// where the tree had a cgroup of its own.
+    pub tree_cpu: Option<Duration>,
     pub hang: Option<Hang>,
     pub cancelled: bool,
     pub stdout: Captured,

@@ -130,11 +130,17 @@ impl Sandbox for Supervised {
             .as_deref()
             .zip(counts_before)
             .and_then(|(bx, before)| limit_hit(bx, before, limits));
+        // A warm server's box holds the server too: its figure would not be the tree's.
+        let tree_cpu = match &leader {
+            Leader::Direct(_, Some(bx)) => bx.cpu_usage(),
+            _ => None,
+        };
         drop(leader); // a warm server goes back to its pool only now that its tree is gone
         Ok(RawRun {
             exit,
             wall,
             cpu,
+            tree_cpu,
             hang,
             cancelled,
             stdout,

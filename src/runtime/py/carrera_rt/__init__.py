@@ -39,6 +39,8 @@ def install():
         clock.uninstall()
         raise
     _profile = prof
+    if prof.program:
+        _program_main()
     if not _fork_hook:
         # spawn and forkserver children run sitecustomize themselves; fork children do not.
         os.register_at_fork(after_in_child=_after_fork_in_child)
@@ -54,3 +56,33 @@ def _after_fork_in_child():
             step()
         except Exception:  # an at-fork callback must not break the child
             pass
+
+
+# The variable the grader sets for the program's first interpreter only: taken out of the
+# environment at once, so no child (fork, spawn or forkserver) inherits it.
+PROGRAM_MAIN_VAR = "CARRERA_PROGRAM_MAIN"
+
+
+def _program_main():
+    """In a whole program's first interpreter: it is the run's main process, and writes its
+    summary when the interpreter exits (after an uncaught exception too)."""
+    if os.environ.pop(PROGRAM_MAIN_VAR, None) != "1":
+        return
+    import atexit
+    import sys
+    from . import trace
+    trace.set_role("main")  # from now on a dump signal writes a partial summary
+    trace.run_started()
+    previous = sys.excepthook
+
+    def excepthook(tp, value, tb):
+        trace.set_error(value)
+        previous(tp, value, tb)
+
+    sys.excepthook = excepthook
+
+    def at_exit():
+        trace.run_ended()
+        trace.write_summary("main")
+
+    atexit.register(at_exit)

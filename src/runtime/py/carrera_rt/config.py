@@ -12,11 +12,11 @@ class Profile(object):
     which would slow down the start of every interpreter in the trial."""
 
     __slots__ = ("trial", "dir", "method", "noise", "p", "sleep_us", "gate_ms", "seed",
-                 "events_cap", "dump_signal", "instrument", "student", "dilation")
+                 "events_cap", "dump_signal", "instrument", "student", "dilation", "program")
 
     def __init__(self, trial, dir, method=None, noise="none", p=0.0, sleep_us=200, gate_ms=0,
                  seed=0, events_cap=2000, dump_signal=10, instrument=True, student=None,
-                 dilation=None):
+                 dilation=None, program=False):
         self.trial = trial
         self.dir = dir
         self.method = method
@@ -33,6 +33,9 @@ class Profile(object):
         self.student = student
         # (k, epoch) of the shared virtual clock (clock.py), or None: real time.
         self.dilation = dilation
+        # A whole program (program mode): its first interpreter is the run's main process,
+        # and `student` is the submission's folder (ending in a separator), not one file.
+        self.program = program
 
     def __repr__(self):
         fields = ", ".join("%s=%r" % (k, getattr(self, k)) for k in self.__slots__)
@@ -87,6 +90,7 @@ def parse(text):
         instrument=_flag(raw, "instrument", True),
         student=student,
         dilation=_dilation(raw.get("dilation")),
+        program=_flag(raw, "program", False),
     )
 
 

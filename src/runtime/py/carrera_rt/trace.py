@@ -137,8 +137,10 @@ def _add(kind, key, extra, where):
 def _student_line(f):
     """Line of the innermost frame in the student's file, or None."""
     path, n = _student, _MAX_WALK
+    folder = path.endswith(os.sep)  # program mode: any file of the submission
     while f is not None and n > 0:
-        if f.f_code.co_filename == path:
+        name = f.f_code.co_filename
+        if name == path or (folder and name.startswith(path)):
             return f.f_lineno
         f, n = f.f_back, n - 1
     return None
