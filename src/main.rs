@@ -207,6 +207,7 @@ fn run(cli: Cli) -> Result<u8> {
                     false,
                 )?;
                 let popts = carrera::program::Options {
+                    lang,
                     entry: None,
                     no_confirm: args.no_confirm,
                 };
@@ -233,7 +234,7 @@ fn run(cli: Cli) -> Result<u8> {
                         let g = &l.grade;
                         carrera::output::write_atomically(
                             &base.with_extension("txt"),
-                            &report::program::text(g, lang),
+                            &report::program::text(g),
                         )?;
                         carrera::output::write_atomically(
                             &base.with_extension("json"),
@@ -247,6 +248,26 @@ fn run(cli: Cli) -> Result<u8> {
             Ok(if bad == 0 { 0 } else { 1 })
         }
         Command::Batch(args) => {
+            if let Some(ex) = catalog.get_program(&args.exercise)? {
+                let python = carrera::python::find(cli.python.as_deref())?;
+                let ctx = Context::new(python, args.stress.keep, false)?;
+                let plan = batch::Plan {
+                    class: args.dir,
+                    out: args.out,
+                    jobs: batch::jobs(args.jobs.map(|j| j as usize)),
+                    shard: args.shard.unwrap_or(batch::shard::Shard::WHOLE),
+                    resume: args.resume,
+                };
+                let opts = carrera::program::Options {
+                    lang,
+                    entry: None,
+                    no_confirm: false,
+                };
+                let s = batch::run_programs(&ctx, &ex, &opts, &plan)?;
+                summarize(&s.rows, &plan.out);
+                println!("graded {}, kept {} from an earlier run", s.graded, s.kept);
+                return Ok(batch::merge::exit_code(&s.rows));
+            }
             let ex = catalog.get(&args.exercise)?;
             let mut stress = args.stress;
             // Fixed by default: every student gets the same schedules, shards agree.
@@ -288,7 +309,6 @@ fn grade_program(
     lang: Lang,
 ) -> Result<u8> {
     for (flag, given) in [
-        ("--html", args.html.is_some()),
         ("--junit", args.junit.is_some()),
         ("--profile", args.profile.is_some()),
         ("--verbose", args.verbose),
@@ -303,16 +323,18 @@ fn grade_program(
     let python = carrera::python::find(python)?;
     let ctx = Context::new(python, args.stress.keep, false)?;
     let opts = carrera::program::Options {
+        lang,
         entry: args.entry.clone(),
         no_confirm: args.no_confirm,
     };
     let g = carrera::program::grade(&ctx, ex, &args.submission, &opts)?;
     let text = match args.format {
-        report::Format::Text => report::program::text(&g, lang),
+        report::Format::Text => report::program::text(&g),
         report::Format::Json => report::program::json(&g),
+        report::Format::Html => report::program::html(&g),
         f => {
             return Err(Error::Usage(format!(
-                "--format {f:?} is not available for program exercises yet: use text or json"
+                "--format {f:?} is not available for program exercises yet: use text, json or html"
             )))
         }
     };
@@ -322,6 +344,9 @@ fn grade_program(
     }
     if let Some(path) = &args.json {
         carrera::output::write_atomically(path, &report::program::json(&g))?;
+    }
+    if let Some(path) = &args.html {
+        carrera::output::write_atomically(path, &report::program::html(&g))?;
     }
     Ok(if g.verdict == Verdict::Pass { 0 } else { 1 })
 }

@@ -124,3 +124,53 @@ fn a_file_or_a_folder_without_entry_is_refused_clearly() {
     let out = carrera().args(["init", "08"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("program exercise"));
 }
+
+#[test]
+fn a_class_of_programs_is_batch_graded_folder_by_folder() {
+    let class = tempfile::tempdir().unwrap();
+    let ana = class.path().join("ana");
+    std::fs::create_dir(&ana).unwrap();
+    for e in std::fs::read_dir(root().join("solutions/08-biometric-chain/reference"))
+        .unwrap()
+        .flatten()
+    {
+        std::fs::copy(e.path(), ana.join(e.file_name())).unwrap();
+    }
+    std::fs::write(class.path().join("suelto.py"), "print(1)\n").unwrap();
+    std::fs::create_dir(class.path().join("dani")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = carrera()
+        .args(["--lang", "es", "batch", "08-biometric-chain"])
+        .arg(class.path())
+        .arg("--out")
+        .arg(out.path().join("res"))
+        .output()
+        .unwrap();
+    let res = out.path().join("res");
+    let csv = std::fs::read_to_string(res.join("grades.csv")).unwrap();
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), 4, "{csv}");
+    assert!(rows[1].starts_with("ana,100,100,pass,"), "{csv}");
+    assert!(
+        rows[2].starts_with("dani,0,100,invalid_submission,"),
+        "{csv}"
+    );
+    assert!(
+        rows[3].starts_with("suelto.py,0,100,invalid_submission,"),
+        "{csv}"
+    );
+    // Some submissions could not be graded: the exit status says so (1, not 0).
+    assert_eq!(run.status.code(), Some(1));
+    let gs: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(res.join("ana/results.json")).unwrap())
+            .unwrap();
+    assert_eq!(gs["score"], 100);
+    assert_eq!(gs["tests"].as_array().unwrap().len(), 20);
+    let page = std::fs::read_to_string(res.join("ana/feedback.html")).unwrap();
+    assert!(
+        page.contains("tarea 2") && page.contains("sha256("),
+        "{page}"
+    );
+    let why = std::fs::read_to_string(res.join("dani/feedback.txt")).unwrap();
+    assert!(why.contains("no entry script found"), "{why}");
+}

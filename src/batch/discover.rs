@@ -51,6 +51,33 @@ pub fn entries(class: &Path, wanted: &str) -> Result<Vec<Entry>> {
     Ok(out)
 }
 
+/// A class of whole programs: one folder per student; anything else is not a submission.
+pub fn folders(class: &Path) -> Result<Vec<Entry>> {
+    let rd = std::fs::read_dir(class).ctx(|| format!("reading {}", class.display()))?;
+    let mut out = Vec::new();
+    for e in rd {
+        let e = e.ctx(|| format!("reading {}", class.display()))?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        if skipped(&name) {
+            continue;
+        }
+        let path = e.path();
+        let source = match e.file_type().is_ok_and(|t| t.is_dir()) {
+            true => Ok(path),
+            false => Err(format!(
+                "`{name}` is not a folder: this exercise grades a whole program, one folder per student"
+            )),
+        };
+        out.push(Entry {
+            dir: safe_dir(&name),
+            name,
+            source,
+        });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name).then(a.dir.cmp(&b.dir)));
+    Ok(out)
+}
+
 fn skipped(name: &str) -> bool {
     name.starts_with('.') || name == "__MACOSX" || name == "__pycache__"
 }

@@ -11,6 +11,7 @@
 pub mod discover;
 pub mod merge;
 pub mod name;
+mod program;
 mod progress;
 pub mod shard;
 pub mod store;
@@ -53,6 +54,59 @@ pub fn jobs(asked: Option<usize>) -> usize {
 }
 
 pub fn run(ctx: &Context, ex: &Exercise, opts: &Options, plan: &Plan) -> Result<Summary> {
+    let config = |class_size| Config {
+        exercise: ex.id().to_string(),
+        seed: opts.seed,
+        runs: opts.runs,
+        budget_s: opts.budget.map(|d| d.as_secs_f64()),
+        lang: lang_name(opts.lang),
+        shard: plan.shard,
+        class_size,
+        carrera_version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    let list = |class: &Path| discover::entries(class, &ex.spec.submission.file);
+    let grade = |class: &Path, e: &Entry| grade_entry(ctx, ex, opts, class, e);
+    drive(plan, list, config, grade, true)
+}
+
+/// A class of whole programs (a program exercise): one folder per student.
+pub fn run_programs(
+    ctx: &Context,
+    ex: &crate::exercise::ProgramExercise,
+    opts: &crate::program::Options,
+    plan: &Plan,
+) -> Result<Summary> {
+    let config = |class_size| Config {
+        exercise: ex.id().to_string(),
+        seed: 0,
+        runs: None,
+        budget_s: None,
+        lang: lang_name(opts.lang),
+        shard: plan.shard,
+        class_size,
+        carrera_version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    let grade = |class: &Path, e: &Entry| program::grade_entry(ctx, ex, opts, class, e);
+    drive(plan, discover::folders, config, grade, false)
+}
+
+fn lang_name(lang: crate::i18n::Lang) -> String {
+    serde_json::to_value(lang)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
+}
+
+/// Lists the class, grades this shard's entries `plan.jobs` at once (resuming what is saved),
+/// and writes the class files. With `calibrates`, gradings run alone until one has calibrated
+/// the exercise (its timeouts must not be measured beside another grading).
+fn drive(
+    plan: &Plan,
+    list: impl Fn(&Path) -> Result<Vec<Entry>>,
+    config: impl Fn(usize) -> Config,
+    grade: impl Fn(&Path, &Entry) -> (Row, Vec<(&'static str, String)>) + Sync,
+    calibrates: bool,
+) -> Result<Summary> {
     // A zip export is graded as the folder it unpacks to (kept until the batch ends).
     let unpacked = match plan.class.extension() {
         Some(x) if x == "zip" && plan.class.is_file() => Some(discover::unpack(&plan.class)?),
@@ -61,20 +115,8 @@ pub fn run(ctx: &Context, ex: &Exercise, opts: &Options, plan: &Plan) -> Result<
     let class = unpacked
         .as_ref()
         .map_or(plan.class.as_path(), |u| u.1.as_path());
-    let all = discover::entries(class, &ex.spec.submission.file)?;
-    let config = Config {
-        exercise: ex.id().to_string(),
-        seed: opts.seed,
-        runs: opts.runs,
-        budget_s: opts.budget.map(|d| d.as_secs_f64()),
-        lang: serde_json::to_value(opts.lang)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_default(),
-        shard: plan.shard,
-        class_size: all.len(),
-        carrera_version: env!("CARGO_PKG_VERSION").to_string(),
-    };
+    let all = list(class)?;
+    let config = config(all.len());
     let store = Store::create(&plan.out, &config, plan.resume)?;
     let mine: Vec<Entry> = all
         .into_iter()
@@ -106,7 +148,7 @@ pub fn run(ctx: &Context, ex: &Exercise, opts: &Options, plan: &Plan) -> Result<
     // Grades one entry and saves it; says whether the grading calibrated the exercise.
     let one = |entry: Entry| -> bool {
         let start = Instant::now();
-        let (row, files) = grade_entry(ctx, ex, opts, class, &entry);
+        let (row, files) = grade(class, &entry);
         if let Err(e) = store.save(&row, &files) {
             // OUTDIR itself is failing (disk full, permissions): stop, keep what is saved.
             *failed.lock().unwrap() = Some(e);
@@ -129,7 +171,7 @@ pub fn run(ctx: &Context, ex: &Exercise, opts: &Options, plan: &Plan) -> Result<
     let next = || queue.lock().unwrap().pop_front();
     // Alone until one grading has calibrated the exercise on the reference: the calibration
     // sets the timeouts, so it must not be measured beside another grading.
-    if plan.jobs > 1 {
+    if plan.jobs > 1 && calibrates {
         while let Some(e) = next() {
             if one(e) {
                 break;

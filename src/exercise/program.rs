@@ -18,6 +18,17 @@ pub struct ProgramSpec {
     pub limits: LimitsSpec,
     /// Points of each check, by the name the run or the checker gives it.
     pub checks: BTreeMap<String, CheckPoints>,
+    /// What a verdict means for this program, replacing the built-in words (written for
+    /// function exercises), keyed by verdict.
+    #[serde(default)]
+    pub explain: BTreeMap<String, Explanation>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Explanation {
+    pub concept: Localized,
+    pub hint: Localized,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -143,6 +154,11 @@ impl ProgramExercise {
                 return Err(err(name, format!("`checks.{name}.task` must be 1, 2 or 3")));
             }
         }
+        for key in spec.explain.keys() {
+            if crate::verdict::Verdict::parse(key).is_none() {
+                return Err(err(key, format!("`explain.{key}`: not a verdict")));
+            }
+        }
         for lang in [crate::i18n::Lang::En, crate::i18n::Lang::Es] {
             let readme = dir.join(lang.readme());
             if !readme.is_file() {
@@ -152,6 +168,7 @@ impl ProgramExercise {
                 });
             }
         }
+        crate::question::validate(dir)?;
         Ok(ProgramExercise {
             dir: dir.to_path_buf(),
             spec,

@@ -21,8 +21,10 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Options {
+    /// The language of the verification question.
+    pub lang: crate::i18n::Lang,
     /// `--entry`: the script to run, relative to the submission.
     pub entry: Option<String>,
     /// Skip the slower run that confirms a failure seen under the fast clock.
@@ -43,6 +45,39 @@ pub struct ProgramGrade {
     /// Per start method: the run under the fast clock, then its confirmation if any.
     pub methods: Vec<MethodResult>,
     pub seconds: f64,
+    /// The language of `failure.question` (what `carrera explain` reads).
+    pub lang: crate::i18n::Lang,
+    pub failure: Option<Failure>,
+}
+
+/// What a failing program's verdict means, what to do, and a question to check one has
+/// understood (`carrera explain` asks it again).
+#[derive(Debug, Clone, Serialize)]
+pub struct Failure {
+    pub concept: String,
+    pub hint: String,
+    pub question: Option<crate::question::Question>,
+}
+
+fn failure(ex: &ProgramExercise, v: Verdict, lang: crate::i18n::Lang) -> Result<Option<Failure>> {
+    if v == Verdict::Pass {
+        return Ok(None);
+    }
+    let (concept, hint) = match ex.spec.explain.get(v.as_str()) {
+        Some(e) => (
+            e.concept.get(lang).to_string(),
+            e.hint.get(lang).to_string(),
+        ),
+        None => (
+            crate::i18n::t(lang, &format!("verdict.{v}.concept")),
+            crate::i18n::t(lang, &format!("verdict.{v}.hint")),
+        ),
+    };
+    Ok(Some(Failure {
+        concept,
+        hint,
+        question: crate::question::for_verdict(&ex.dir, v, lang)?,
+    }))
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -161,6 +196,7 @@ pub fn grade(
     if ctx.keeps() {
         let _ = root.keep();
     }
+    let failure = failure(ex, verdict, opts.lang)?;
     Ok(ProgramGrade {
         exercise: ex.id().to_string(),
         submission: sub.clone(),
@@ -172,6 +208,8 @@ pub fn grade(
         checks,
         methods: results,
         seconds: started.elapsed().as_secs_f64(),
+        lang: opts.lang,
+        failure,
     })
 }
 

@@ -36,7 +36,7 @@ pub fn esc(s: &str) -> String {
     o
 }
 
-fn page(lang: Lang, title: &str, body: &str) -> String {
+pub(crate) fn page(lang: Lang, title: &str, body: &str) -> String {
     let lang = match lang {
         Lang::En => "en",
         Lang::Es => "es",
@@ -190,7 +190,7 @@ fn pictures(g: &Grade) -> String {
 }
 
 /// The question, with the answer behind a click (`details`: no script needed).
-fn question(q: &crate::question::Question, lang: Lang) -> String {
+pub(crate) fn question(q: &crate::question::Question, lang: Lang) -> String {
     let options: String = q
         .options
         .iter()
