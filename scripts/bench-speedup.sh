@@ -36,7 +36,13 @@ for i in range(1, n + 1):
     s = g["speedup"]
     ptimes = [r["wall_s"] for r in s["runs"] if r["who"] == "student" and r["workers"] > 1]
     ratio = s["student"] / s["reference"]
-    rows.append((st.median(ptimes), s["student"], s["reference"], ratio, s["score"], s["max_score"]))
+    # What carrera also scores on: the student's P-worker time against the reference's in the
+    # same repetition (paired, as src/speedup does), a ratio that common-mode noise cancels in.
+    p = {(r["who"], r["repetition"]): r["wall_s"] for r in s["runs"] if r["workers"] > 1}
+    paired = [p[("reference", k)] / p[("student", k)] for (w, k) in p
+              if w == "student" and ("reference", k) in p]
+    rows.append((st.median(ptimes), s["student"], s["reference"], ratio, s["score"], s["max_score"],
+                 st.median(paired)))
     print(f"{i:>3} {g['verdict']:>10} {s['score']:>2}/{s['max_score']:<2} {st.median(ptimes):>8.3f} "
           f"{s['student']:>7.2f} {s['reference']:>6.2f} {ratio:>6.2f} {s['repetitions']:>4} "
           f"{'yes' if s['uncertain'] else 'no':>4} {g['duration_s']:>6.1f}")
@@ -48,7 +54,9 @@ print()
 spread("raw student P-worker time (s)", [r[0] for r in rows])
 spread("student speedup", [r[1] for r in rows])
 spread("reference speedup", [r[2] for r in rows])
-spread("student / reference (scored)", [r[3] for r in rows])
+spread("student / reference speedup", [r[3] for r in rows])
+spread("reference / student P-time (paired)", [r[6] for r in rows])
+spread("speedup score (points)", [r[4] for r in rows])
 full = sum(1 for r in rows if r[4] == r[5])
 print(f"full speedup marks: {full}/{n}")
 PY
