@@ -227,12 +227,12 @@ impl Estimate {
     /// not penalised for a lower ratio). The second bound keeps it honest on a saturated
     /// machine, where the reference's P-worker run is no faster than its 1-worker run and a
     /// sequential program would match it: it must also beat the reference's 1-worker time
-    /// by a clear margin. The work must still be seen in two processes: a faster algorithm run
-    /// sequentially is not a speedup (a call this short cannot show overlap, so only that).
+    /// by a clear margin. Processes are not re-checked (the stress phase's checks did that):
+    /// a call this fast is too short for the sampler (a 40 ms sieve shows no process at
+    /// all), and demanding it failed a correct solution.
     fn fast_outright(&self) -> bool {
         self.versus_reference >= 1.0 / estimate::ABSOLUTE_FULL
             && self.versus_sequential >= estimate::OUTRIGHT_OVER_SEQUENTIAL
-            && self.evidence.busy_processes >= 2
     }
 
     /// The reference itself showed no speedup in this run (a loaded machine): clocks cannot
@@ -454,9 +454,8 @@ mod tests {
 
     #[test]
     fn a_faster_algorithm_is_not_penalised_for_a_low_ratio() {
-        // 0.1 s with 2 workers against the reference's 0.6 s, work seen in both (too short
-        // to show overlap): full marks outright.
-        let quick = (0.9, 2, 0.0);
+        // 0.1 s with 2 workers against the reference's 0.6 s: full marks outright.
+        let quick = (0.9, 1, 0.0);
         let r = runs(
             &[
                 [0.11, 0.1, 1.1, 0.6],
@@ -469,10 +468,6 @@ mod tests {
         let e = estimate(&r, 0.8).unwrap();
         assert!(e.fast_outright());
         assert_eq!(e.fraction(), 1.0);
-        // The same speed from one process: a faster algorithm, but no speedup.
-        let e = estimate(&runs(&[[0.11, 0.1, 1.1, 0.6]; 3], (0.9, 1, 0.0), PAR), 0.8).unwrap();
-        assert!(!e.fast_outright());
-        assert_eq!(e.fraction(), 0.0);
         // As slow as the reference's P-worker run but sequential on a saturated machine: no.
         let loaded = (1.0, 2, 0.6);
         let t = [
