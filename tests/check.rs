@@ -14,8 +14,8 @@ fn every_solution_gets_its_declared_verdict_and_its_feedback_draws_the_trial() {
         .arg("check")
         .arg("--feedback")
         .arg(gallery.path())
-        // The program exercise's verdicts under its fast clock; the real-time runs that
-        // confirm them are in solutions/08-biometric-chain/REAL-RUNS.md and tests/program.rs.
+        // The program exercise's verdicts under its fast clock; the slower runs that confirm
+        // them are in tests/program.rs, real-time runs in solutions/08-biometric-chain/REAL-RUNS.md.
         .arg("--no-confirm")
         .output()
         .unwrap();

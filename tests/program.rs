@@ -5,8 +5,7 @@ mod common;
 use common::{carrera, carrera_in, root};
 use std::path::Path;
 
-/// The capstone's exercise folder with its confirmation clock set to `k` (K = 1, real time,
-/// takes a minute per run: too slow for the suite).
+/// The capstone's exercise folder with its confirmation clock set to `k`.
 fn exercise_with_confirm_k(k: u32) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let to = dir.path().join("08-biometric-chain");
@@ -16,7 +15,7 @@ fn exercise_with_confirm_k(k: u32) -> tempfile::TempDir {
         std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
     }
     let spec = std::fs::read_to_string(to.join("exercise.toml")).unwrap();
-    let edited = spec.replace("confirm_dilation = 1 ", &format!("confirm_dilation = {k} "));
+    let edited = spec.replace("confirm_dilation = 8 ", &format!("confirm_dilation = {k} "));
     assert_ne!(
         spec, edited,
         "the confirmation clock is set in exercise.toml"
