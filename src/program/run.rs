@@ -39,6 +39,8 @@ pub struct ProgramRun {
     pub cpu_of_whole_tree: bool,
     /// The program did not end in time; `busy` when it spun.
     pub hung: Option<bool>,
+    /// It was stopped before its timeout: every process was blocked with nothing to wake it.
+    pub settled: bool,
     /// Where each process of a hung run was blocked, in the student's files.
     pub stuck: Vec<Stuck>,
     pub leaked: Vec<Proc>,
@@ -119,7 +121,9 @@ pub fn run(
         warm: None,
         fence: fence(s, root),
     };
-    let limits = Limits::new(wall, &s.exercise.spec.limits);
+    let mut limits = Limits::new(wall, &s.exercise.spec.limits);
+    // Stdin is closed and nothing is sent to the program: a tree blocked for good stays so.
+    limits.stop_when_settled = true;
     let running = AtomicBool::new(true);
     let every = Duration::from_secs_f64(p.snapshot_every_s.0 / k).max(Duration::from_millis(50));
     let (raw, snapshots) = std::thread::scope(|scope| {
@@ -156,6 +160,7 @@ pub fn run(
         cpu_s: cpu.as_secs_f64(),
         cpu_of_whole_tree: whole,
         hung: obs.raw.hang.as_ref().map(|h| h.busy),
+        settled: obs.raw.hang.as_ref().is_some_and(|h| h.settled),
         stuck,
         leaked: obs.raw.leaked.clone(),
         limit: obs.raw.limit.clone(),

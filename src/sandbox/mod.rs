@@ -8,6 +8,7 @@ mod direct;
 mod fence;
 mod level;
 pub mod reaper;
+mod settled;
 mod supervise;
 mod timed;
 pub mod tree;
@@ -63,6 +64,9 @@ pub struct Limits {
     pub processes: u64,
     /// Memory of the whole tree, where cgroups allow.
     pub memory: u64,
+    /// End the run before `wall` once the tree is blocked for good (see `settled`): only for
+    /// a tree nothing outside it talks to.
+    pub stop_when_settled: bool,
 }
 
 impl Limits {
@@ -77,6 +81,7 @@ impl Limits {
             open_files: spec.open_files.0,
             processes: spec.processes.0,
             memory: spec.memory_mb.0 << 20,
+            stop_when_settled: false,
         }
     }
 }
@@ -137,6 +142,8 @@ pub struct Hang {
     /// The tree burnt CPU while we watched it (busy-wait or livelock).
     pub busy: bool,
     pub cpu_fraction: f64,
+    /// Stopped before the deadline: every process was blocked for good.
+    pub settled: bool,
     pub procs: Vec<Proc>,
 }
 

@@ -6,6 +6,7 @@ use super::capture::{collect, spawn_reader};
 use super::cgroup::{BoxLimits, CgroupBox};
 use super::confine::Confine;
 use super::direct::Direct;
+use super::settled::{self, Watch};
 use super::timed;
 use super::tree;
 use super::warm::WarmLeader;
@@ -77,10 +78,25 @@ impl Sandbox for Supervised {
         }
         let mut extensions = 0;
         let mut activity = None;
+        let mut watch = limits.stop_when_settled.then(Watch::default);
+        let mut for_good = false;
         let waited = loop {
-            let waited = leader.wait_until(deadline, cancel)?;
+            let until = match watch {
+                Some(_) => deadline.min(Instant::now() + settled::POLL),
+                None => deadline,
+            };
+            let waited = leader.wait_until(until, cancel)?;
             if waited.is_some() || cancel.load(Ordering::Relaxed) {
                 break waited;
+            }
+            if Instant::now() < deadline {
+                // Only a watched run wakes before its deadline.
+                if watch.as_mut().is_some_and(|w| w.settled(&tree)) {
+                    for_good = true;
+                    activity = Some(tree::activity(&tree, CPU_WINDOW));
+                    break None;
+                }
+                continue;
             }
             let a = tree::activity(&tree, CPU_WINDOW);
             // Runnable but starved of CPU: a loaded machine, not a hang. Wait a little longer.
@@ -103,7 +119,7 @@ impl Sandbox for Supervised {
             None => {
                 cancelled = cancel.load(Ordering::Relaxed);
                 if let Some(a) = activity.filter(|_| !cancelled) {
-                    hang = Some(inspect_hang(&tree, launch.dump.as_ref(), a));
+                    hang = Some(inspect_hang(&tree, launch.dump.as_ref(), a, for_good));
                 }
                 tree::kill_all(&tree);
                 let (_, cpu) = leader.reap()?;
@@ -184,6 +200,7 @@ fn inspect_hang(
     tree: &tree::Tree,
     dump: Option<&(i32, std::path::PathBuf)>,
     activity: tree::Activity,
+    settled: bool,
 ) -> Hang {
     let procs = match dump {
         Some((sig, dir)) => {
@@ -223,6 +240,7 @@ fn inspect_hang(
             || activity.switches >= BUSY_SWITCHES
             || activity.churn,
         cpu_fraction: activity.cpu_fraction,
+        settled,
         procs,
     }
 }

@@ -1,0 +1,327 @@
+//! Telling a tree that can never move again, so its deadline need not be waited out: every
+//! thread sleeps in a call with no timeout, on nothing a timer or the grader could wake, and
+//! the tree burns no CPU for a while. No clock, real or virtual, changes what happens next.
+//! Anything not understood (a call, a file, an unreadable /proc entry) means "may move".
+
+use super::tree::{self, Tree};
+use super::Proc;
+use procfs::process::Process;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+/// How long the tree must stay in the same blocked state before it counts as settled. What
+/// makes it sound is that no call can time out; this only rules out a snapshot taken in the
+/// instant before a wake-up (a woken thread runs within milliseconds, and shows as such).
+pub const SETTLE: Duration = Duration::from_millis(500);
+/// How often the tree is looked at meanwhile.
+pub const POLL: Duration = Duration::from_millis(100);
+/// CPU the tree may burn over `SETTLE` and still count as asleep (a tick or two of rounding).
+const CPU_SLACK_S: f64 = 0.02;
+
+/// Watches one tree across polls.
+#[derive(Default)]
+pub struct Watch {
+    since: Option<(Instant, State, f64)>,
+}
+
+impl Watch {
+    /// Looks at the tree once; true when it has been blocked for good, unchanged, for `SETTLE`.
+    pub fn settled(&mut self, tree: &Tree) -> bool {
+        let procs = tree::members(tree);
+        let Some(state) = blocked_for_good(&procs) else {
+            self.since = None;
+            return false;
+        };
+        let cpu = tree::cpu_seconds(&procs);
+        match &self.since {
+            Some((t0, s0, c0)) if *s0 == state && cpu - c0 <= CPU_SLACK_S => t0.elapsed() >= SETTLE,
+            _ => {
+                self.since = Some((Instant::now(), state, cpu));
+                false
+            }
+        }
+    }
+}
+
+/// Every thread's blocking call, by thread id.
+type State = BTreeMap<i32, String>;
+
+/// The tree's state if every thread of every process waits with no timeout and no file the
+/// tree holds could wake it from outside; `None` otherwise.
+fn blocked_for_good(procs: &[(Process, Proc)]) -> Option<State> {
+    if procs.is_empty() {
+        return None;
+    }
+    let ours = own_inodes();
+    let mut state = State::new();
+    for (p, info) in procs {
+        if !files_quiet(p, &ours) || has_timers(info.pid) {
+            return None;
+        }
+        for task in p.tasks().ok()?.flatten() {
+            let Ok(stat) = task.stat() else { continue }; // a thread that just exited
+            match stat.state {
+                'Z' | 'X' => continue,
+                'S' => {}
+                _ => return None,
+            }
+            let path = format!("/proc/{}/task/{}/syscall", info.pid, task.tid);
+            let line = std::fs::read_to_string(path).ok()?;
+            if !waits_forever(&line, |fd| readable_quiet(info.pid, fd)) {
+                return None;
+            }
+            state.insert(task.tid, line.trim().to_string());
+        }
+    }
+    Some(state)
+}
+
+/// Whether a thread in the call `line` (from /proc/<pid>/task/<tid>/syscall: number, six
+/// arguments, stack and program counters) can only be woken by another process. x86-64 and
+/// aarch64 numbers; elsewhere nothing settles.
+pub fn waits_forever(line: &str, read_fd_quiet: impl Fn(u64) -> bool) -> bool {
+    let mut it = line.split_whitespace();
+    let Some(Ok(nr)) = it.next().map(str::parse::<i64>) else {
+        return false; // "running", or blocked outside a call
+    };
+    let args: Vec<u64> = it
+        .take(6)
+        .filter_map(|a| u64::from_str_radix(a.trim_start_matches("0x"), 16).ok())
+        .collect();
+    if args.len() < 6 {
+        return false;
+    }
+    let infinite_ms = |a: u64| (a as u32 as i32) < 0;
+    match Call::of(nr) {
+        Some(Call::Read) => read_fd_quiet(args[0]),
+        Some(Call::Wait) | Some(Call::Pause) => true,
+        Some(Call::Poll) => infinite_ms(args[2]),
+        Some(Call::Ppoll) => args[2] == 0,
+        Some(Call::Select) => args[4] == 0,
+        Some(Call::EpollWait) => infinite_ms(args[3]),
+        Some(Call::EpollPwait2) => args[3] == 0,
+        // FUTEX_WAIT or FUTEX_WAIT_BITSET (any flags) with no timeout.
+        Some(Call::Futex) => matches!(args[1] & 0x7f, 0 | 9) && args[3] == 0,
+        None => false,
+    }
+}
+
+enum Call {
+    Read,
+    Wait,
+    Pause,
+    Poll,
+    Ppoll,
+    Select,
+    EpollWait,
+    EpollPwait2,
+    Futex,
+}
+
+impl Call {
+    #[cfg(target_arch = "x86_64")]
+    fn of(nr: i64) -> Option<Call> {
+        Some(match nr {
+            0 | 19 | 45 | 47 => Call::Read, // read, readv, recvfrom, recvmsg
+            61 | 247 => Call::Wait,         // wait4, waitid
+            34 | 130 => Call::Pause,        // pause, rt_sigsuspend
+            7 => Call::Poll,
+            271 => Call::Ppoll,
+            23 | 270 => Call::Select, // select, pselect6: the timeout is the fifth argument
+            232 | 281 => Call::EpollWait,
+            441 => Call::EpollPwait2,
+            202 => Call::Futex,
+            _ => return None,
+        })
+    }
+
+    #[cfg(target_arch = "aarch64")]
+    fn of(nr: i64) -> Option<Call> {
+        Some(match nr {
+            63 | 65 | 207 | 212 => Call::Read,
+            260 | 95 => Call::Wait,
+            133 => Call::Pause,
+            73 => Call::Ppoll,
+            72 => Call::Select,
+            22 => Call::EpollWait,
+            441 => Call::EpollPwait2,
+            98 => Call::Futex,
+            _ => return None,
+        })
+    }
+
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    fn of(_: i64) -> Option<Call> {
+        None
+    }
+}
+
+/// A blocking read on `fd` waits for another process only when it is a pipe or a socket
+/// (a terminal, say, waits for a person).
+fn readable_quiet(pid: i32, fd: u64) -> bool {
+    std::fs::read_link(format!("/proc/{pid}/fd/{fd}"))
+        .map(|t| {
+            let t = t.to_string_lossy();
+            t.starts_with("pipe:") || t.starts_with("socket:")
+        })
+        .unwrap_or(false)
+}
+
+/// Inodes of the pipes and sockets the grader itself holds.
+fn own_inodes() -> BTreeSet<String> {
+    let Ok(dir) = std::fs::read_dir("/proc/self/fd") else {
+        return BTreeSet::new();
+    };
+    dir.flatten()
+        .filter_map(|e| std::fs::read_link(e.path()).ok())
+        .map(|t| t.to_string_lossy().into_owned())
+        .filter(|t| t.starts_with("pipe:") || t.starts_with("socket:"))
+        .collect()
+}
+
+/// No file of the process wakes it by itself or from outside: no timer, signal or inotify
+/// descriptor, no terminal or network socket, and nothing shared with the grader except
+/// the output pipes it only writes to.
+fn files_quiet(p: &Process, ours: &BTreeSet<String>) -> bool {
+    let Ok(fds) = p.fd() else { return false };
+    let unix = unix_sockets(p.pid);
+    fds.flatten().all(|fd| {
+        let Ok(target) = std::fs::read_link(format!("/proc/{}/fd/{}", p.pid, fd.fd)) else {
+            return false;
+        };
+        let t = target.to_string_lossy();
+        let quiet = match t.split_once(':') {
+            Some(("pipe", _)) => true,
+            Some(("socket", ino)) => unix.contains(ino.trim_matches(|c| c == '[' || c == ']')),
+            Some(("anon_inode", kind)) => matches!(kind, "[eventfd]" | "[eventpoll]" | "[pidfd]"),
+            _ => !(t.starts_with("/dev/pts") || t.starts_with("/dev/tty") || t == "/dev/console"),
+        };
+        quiet && (!ours.contains(t.as_ref()) || write_only(p.pid, fd.fd))
+    })
+}
+
+fn write_only(pid: i32, fd: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/fdinfo/{fd}"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("flags:"))
+                .and_then(|f| u32::from_str_radix(f.trim(), 8).ok())
+        })
+        .is_some_and(|flags| flags & libc::O_ACCMODE as u32 == libc::O_WRONLY as u32)
+}
+
+/// Inodes of the Unix sockets in the process's network namespace.
+fn unix_sockets(pid: i32) -> BTreeSet<String> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/net/unix")).unwrap_or_default();
+    text.lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().nth(6).map(str::to_string))
+        .collect()
+}
+
+/// POSIX timers (`timer_create`) fire by themselves. (`alarm` and `setitimer` are not in
+/// /proc: a tree that relies on them alone to wake up is not seen.)
+fn has_timers(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/timers")).map_or(true, |t| !t.trim().is_empty())
+}
+
+#[cfg(all(test, target_arch = "x86_64"))]
+mod tests {
+    use super::{waits_forever, Watch};
+    use crate::sandbox::tree::Tree;
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    /// Watches a Python program in its own process group until it ends or `limit` passes;
+    /// whether it settled, and when.
+    fn watch(program: &str, stdin: Stdio, limit: Duration) -> Option<Duration> {
+        let mut child = Command::new("python3")
+            .args(["-c", program])
+            .stdin(stdin)
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let tree = Tree::new(child.id() as i32, "no-marker");
+        let (start, mut w) = (Instant::now(), Watch::default());
+        let mut seen = None;
+        while start.elapsed() < limit && child.try_wait().unwrap().is_none() {
+            if w.settled(&tree) {
+                seen = Some(start.elapsed());
+                break;
+            }
+            std::thread::sleep(super::POLL);
+        }
+        // SAFETY: the test's own process group.
+        unsafe { libc::kill(-(child.id() as i32), libc::SIGKILL) };
+        child.wait().unwrap();
+        seen
+    }
+
+    const DEADLOCK: &str = "
+import multiprocessing as mp
+def child(c):
+    c.recv()
+if __name__ == '__main__':
+    a, b = mp.Pipe()
+    p = mp.Process(target=child, args=(b,))
+    p.start()
+    p.join()
+";
+
+    #[test]
+    fn a_tree_waiting_on_itself_settles() {
+        let at = watch(DEADLOCK, Stdio::null(), Duration::from_secs(20));
+        assert!(at.is_some(), "the deadlocked tree never settled");
+    }
+
+    #[test]
+    fn a_tree_in_timed_waits_or_fed_by_the_grader_does_not() {
+        // Paced by a timeout: idle almost all the time, and it ends by itself.
+        let paced = "
+import threading
+e = threading.Event()
+for _ in range(12):
+    e.wait(0.25)
+";
+        assert_eq!(watch(paced, Stdio::null(), Duration::from_secs(20)), None);
+        // Blocked on a pipe the grader holds the other end of: the grader could write.
+        let fed = "import sys; sys.stdin.read()";
+        assert_eq!(watch(fed, Stdio::piped(), Duration::from_secs(3)), None);
+    }
+
+    const PIPE: fn(u64) -> bool = |fd| fd == 4;
+
+    #[test]
+    fn calls_without_timeout_wait_forever() {
+        // Read on a pipe, wait4, untimed futex (shared and private), poll(-1), select(NULL).
+        for line in [
+            "0 0x4 0x7f 0x4 0x0 0x0 0x0 0x7ffd 0x7f9b",
+            "61 0x1710 0x7ffd 0x0 0x0 0x0 0x0 0x7ffd 0x7f9b",
+            "202 0x7f9b 0x189 0x0 0x0 0x0 0xffffffff 0x7f9b 0x7f9b",
+            "202 0x7f9b 0x80 0x0 0x0 0x0 0x0 0x7f9b 0x7f9b",
+            "7 0x7ffd 0x2 0xffffffffffffffff 0x0 0x0 0x0 0x7ffd 0x7f9b",
+            "23 0x5 0x7ffd 0x0 0x0 0x0 0x0 0x7ffd 0x7f9b",
+        ] {
+            assert!(waits_forever(line, PIPE), "{line}");
+        }
+    }
+
+    #[test]
+    fn calls_with_a_timeout_or_unknown_may_wake() {
+        for line in [
+            "running",
+            "-1 0x7ffd 0x7f9b",
+            "0 0x3 0x7f 0x4 0x0 0x0 0x0 0x7ffd 0x7f9b", // read on something else
+            "202 0x7f9b 0x89 0x0 0x7f9b2d731960 0x0 0xffffffff 0x7f9b 0x7f9b", // Event.wait(100)
+            "230 0x1 0x1 0x7f9b 0x0 0x0 0x7f9b 0x7f9b 0x7f9b", // clock_nanosleep
+            "7 0x7ffd 0x2 0x3e8 0x0 0x0 0x0 0x7ffd 0x7f9b", // poll(1000 ms)
+            "23 0x5 0x7ffd 0x0 0x0 0x7ffd1 0x0 0x7ffd 0x7f9b", // select with a timeout
+            "202 0x7f9b 0x6 0x0 0x0 0x0 0x0 0x7f9b 0x7f9b", // FUTEX_LOCK_PI
+            "1 0x1 0x7f 0x4 0x0 0x0 0x0 0x7ffd 0x7f9b", // write
+        ] {
+            assert!(!waits_forever(line, PIPE), "{line}");
+        }
+    }
+}
