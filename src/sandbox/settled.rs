@@ -67,7 +67,7 @@ fn blocked_for_good(procs: &[(Process, Proc)]) -> Option<State> {
             }
             let path = format!("/proc/{}/task/{}/syscall", info.pid, task.tid);
             let line = std::fs::read_to_string(path).ok()?;
-            if !waits_forever(&line, |fd| readable_quiet(info.pid, fd)) {
+            if !waits_forever(&line, |fd| peer_in_tree(info.pid, fd, &ours)) {
                 return None;
             }
             state.insert(task.tid, line.trim().to_string());
@@ -77,9 +77,10 @@ fn blocked_for_good(procs: &[(Process, Proc)]) -> Option<State> {
 }
 
 /// Whether a thread in the call `line` (from /proc/<pid>/task/<tid>/syscall: number, six
-/// arguments, stack and program counters) can only be woken by another process. x86-64 and
-/// aarch64 numbers; elsewhere nothing settles.
-pub fn waits_forever(line: &str, read_fd_quiet: impl Fn(u64) -> bool) -> bool {
+/// arguments, stack and program counters) can only be woken by another process of the tree.
+/// `fd_in_tree` tells whether a pipe or socket's other end can only be in the tree. x86-64
+/// and aarch64 numbers; elsewhere nothing settles.
+pub fn waits_forever(line: &str, fd_in_tree: impl Fn(u64) -> bool) -> bool {
     let mut it = line.split_whitespace();
     let Some(Ok(nr)) = it.next().map(str::parse::<i64>) else {
         return false; // "running", or blocked outside a call
@@ -93,7 +94,7 @@ pub fn waits_forever(line: &str, read_fd_quiet: impl Fn(u64) -> bool) -> bool {
     }
     let infinite_ms = |a: u64| (a as u32 as i32) < 0;
     match Call::of(nr) {
-        Some(Call::Read) => read_fd_quiet(args[0]),
+        Some(Call::Read) | Some(Call::Write) => fd_in_tree(args[0]),
         Some(Call::Wait) | Some(Call::Pause) => true,
         Some(Call::Poll) => infinite_ms(args[2]),
         Some(Call::Ppoll) => args[2] == 0,
@@ -108,6 +109,7 @@ pub fn waits_forever(line: &str, read_fd_quiet: impl Fn(u64) -> bool) -> bool {
 
 enum Call {
     Read,
+    Write,
     Wait,
     Pause,
     Poll,
@@ -122,9 +124,10 @@ impl Call {
     #[cfg(target_arch = "x86_64")]
     fn of(nr: i64) -> Option<Call> {
         Some(match nr {
-            0 | 19 | 45 | 47 => Call::Read, // read, readv, recvfrom, recvmsg
-            61 | 247 => Call::Wait,         // wait4, waitid
-            34 | 130 => Call::Pause,        // pause, rt_sigsuspend
+            0 | 19 | 45 | 47 => Call::Read,  // read, readv, recvfrom, recvmsg
+            1 | 20 | 44 | 46 => Call::Write, // write, writev, sendto, sendmsg: a full pipe
+            61 | 247 => Call::Wait,          // wait4, waitid
+            34 | 130 => Call::Pause,         // pause, rt_sigsuspend
             7 => Call::Poll,
             271 => Call::Ppoll,
             23 | 270 => Call::Select, // select, pselect6: the timeout is the fifth argument
@@ -139,6 +142,7 @@ impl Call {
     fn of(nr: i64) -> Option<Call> {
         Some(match nr {
             63 | 65 | 207 | 212 => Call::Read,
+            64 | 66 | 206 | 211 => Call::Write,
             260 | 95 => Call::Wait,
             133 => Call::Pause,
             73 => Call::Ppoll,
@@ -156,13 +160,14 @@ impl Call {
     }
 }
 
-/// A blocking read on `fd` waits for another process only when it is a pipe or a socket
-/// (a terminal, say, waits for a person).
-fn readable_quiet(pid: i32, fd: u64) -> bool {
+/// A read or write blocked on `fd` waits for a process of the tree only when `fd` is a pipe
+/// or a socket the grader does not hold (a terminal waits for a person; the output pipes,
+/// for the grader, which keeps draining them).
+fn peer_in_tree(pid: i32, fd: u64, ours: &BTreeSet<String>) -> bool {
     std::fs::read_link(format!("/proc/{pid}/fd/{fd}"))
         .map(|t| {
             let t = t.to_string_lossy();
-            t.starts_with("pipe:") || t.starts_with("socket:")
+            (t.starts_with("pipe:") || t.starts_with("socket:")) && !ours.contains(t.as_ref())
         })
         .unwrap_or(false)
 }
@@ -236,10 +241,11 @@ mod tests {
 
     /// Watches a Python program in its own process group until it ends or `limit` passes;
     /// whether it settled, and when.
-    fn watch(program: &str, stdin: Stdio, limit: Duration) -> Option<Duration> {
+    fn watch(program: &str, stdin: Stdio, stdout: Stdio, limit: Duration) -> Option<Duration> {
         let mut child = Command::new("python3")
             .args(["-c", program])
             .stdin(stdin)
+            .stdout(stdout)
             .process_group(0)
             .spawn()
             .unwrap();
@@ -272,8 +278,17 @@ if __name__ == '__main__':
 
     #[test]
     fn a_tree_waiting_on_itself_settles() {
-        let at = watch(DEADLOCK, Stdio::null(), Duration::from_secs(20));
+        let at = watch(
+            DEADLOCK,
+            Stdio::null(),
+            Stdio::null(),
+            Duration::from_secs(20),
+        );
         assert!(at.is_some(), "the deadlocked tree never settled");
+        // One process writing into a full pipe that only it could read.
+        let full = "import os; r, w = os.pipe(); os.write(w, b'x' * 1000000)";
+        let at = watch(full, Stdio::null(), Stdio::null(), Duration::from_secs(20));
+        assert!(at.is_some(), "the write into a full pipe never settled");
     }
 
     #[test]
@@ -285,10 +300,20 @@ e = threading.Event()
 for _ in range(12):
     e.wait(0.25)
 ";
-        assert_eq!(watch(paced, Stdio::null(), Duration::from_secs(20)), None);
-        // Blocked on a pipe the grader holds the other end of: the grader could write.
+        let null = Stdio::null;
+        assert_eq!(watch(paced, null(), null(), Duration::from_secs(20)), None);
+        // Blocked on pipes the grader holds the other end of: the grader could write, or
+        // drain (here it does not, for the length of the test).
         let fed = "import sys; sys.stdin.read()";
-        assert_eq!(watch(fed, Stdio::piped(), Duration::from_secs(3)), None);
+        assert_eq!(
+            watch(fed, Stdio::piped(), null(), Duration::from_secs(3)),
+            None
+        );
+        let chatty = "import sys; sys.stdout.write('x' * 1000000); sys.stdout.flush()";
+        assert_eq!(
+            watch(chatty, null(), Stdio::piped(), Duration::from_secs(3)),
+            None
+        );
     }
 
     const PIPE: fn(u64) -> bool = |fd| fd == 4;
@@ -298,6 +323,7 @@ for _ in range(12):
         // Read on a pipe, wait4, untimed futex (shared and private), poll(-1), select(NULL).
         for line in [
             "0 0x4 0x7f 0x4 0x0 0x0 0x0 0x7ffd 0x7f9b",
+            "1 0x4 0x7f 0x10000 0x0 0x0 0x0 0x7ffd 0x7f9b", // write to a full pipe
             "61 0x1710 0x7ffd 0x0 0x0 0x0 0x0 0x7ffd 0x7f9b",
             "202 0x7f9b 0x189 0x0 0x0 0x0 0xffffffff 0x7f9b 0x7f9b",
             "202 0x7f9b 0x80 0x0 0x0 0x0 0x0 0x7f9b 0x7f9b",
@@ -319,7 +345,7 @@ for _ in range(12):
             "7 0x7ffd 0x2 0x3e8 0x0 0x0 0x0 0x7ffd 0x7f9b", // poll(1000 ms)
             "23 0x5 0x7ffd 0x0 0x0 0x7ffd1 0x0 0x7ffd 0x7f9b", // select with a timeout
             "202 0x7f9b 0x6 0x0 0x0 0x0 0x0 0x7f9b 0x7f9b", // FUTEX_LOCK_PI
-            "1 0x1 0x7f 0x4 0x0 0x0 0x0 0x7ffd 0x7f9b", // write
+            "1 0x1 0x7f 0x4 0x0 0x0 0x0 0x7ffd 0x7f9b", // write to the output
         ] {
             assert!(!waits_forever(line, PIPE), "{line}");
         }

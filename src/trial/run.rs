@@ -173,9 +173,11 @@ impl Runner {
                 .filter(|_| !matches!(trial.purpose, Purpose::Import | Purpose::Speedup)),
             fence: self.fence.clone(),
         };
-        let mut raw = self
-            .sandbox
-            .run(&launch, &Limits::new(wall, &self.cfg.limits), cancel)?;
+        let mut limits = Limits::new(wall, &self.cfg.limits);
+        // A trial's stdin is /dev/null and the grader sends it nothing; a timed run waits on
+        // the grader's gate, and its timing is left alone.
+        limits.stop_when_settled = trial.purpose != Purpose::Speedup;
+        let mut raw = self.sandbox.run(&launch, &limits, cancel)?;
         let disk = self.cfg.limits.disk_mb.0 << 20;
         let used = bytes_under(&ws);
         if raw.limit.is_none() && used > disk {
