@@ -21,7 +21,11 @@ fn every_solution_gets_its_declared_verdict_and_its_feedback_draws_the_trial() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "check failed:\n{stdout}\n{stderr}");
+    let why = mismatch_details(&stdout, gallery.path());
+    assert!(
+        out.status.success(),
+        "check failed:\n{stdout}\n{stderr}\n{why}"
+    );
     assert!(stdout.contains("check: 0 mismatched verdicts"), "{stdout}");
     assert!(
         stdout.contains("reference.py  expected pass, got pass"),
@@ -33,6 +37,37 @@ fn every_solution_gets_its_declared_verdict_and_its_feedback_draws_the_trial() {
     );
     pictures_have_their_parts(gallery.path());
     program_feedback_names_the_failing_part(&gallery.path().join("08-biometric-chain"));
+}
+
+/// For each mismatched solution, what its saved result says about the failure and the
+/// speedup: an intermittent mismatch in CI must leave more behind than its verdict.
+fn mismatch_details(stdout: &str, gallery: &Path) -> String {
+    let mut out = String::new();
+    for line in stdout.lines().filter(|l| l.starts_with("FAIL")) {
+        let Some(path) = line.split_whitespace().nth(1).map(Path::new) else {
+            continue;
+        };
+        // solutions/<exercise>/[buggy/]<name>.py, or a folder for a program.
+        let exercise = path
+            .ancestors()
+            .find(|a| a.parent().is_some_and(|p| p.ends_with("solutions")))
+            .and_then(Path::file_name);
+        let (Some(stem), Some(exercise)) = (path.file_stem(), exercise) else {
+            continue;
+        };
+        let json = gallery
+            .join(exercise)
+            .join(format!("{}.json", stem.to_string_lossy()));
+        let text = std::fs::read_to_string(&json).unwrap_or_default();
+        let g: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        out += &format!(
+            "{}:\n  failure: {}\n  speedup: {}\n",
+            json.display(),
+            g["failure"],
+            g["speedup"]
+        );
+    }
+    out
 }
 
 /// The capstone's results: every point for the three correct programs, each on its own
@@ -215,4 +250,18 @@ fn pool_tasks_match_the_trace(html: &str, json: &serde_json::Value) {
         workers >= 2,
         "tasks spread over {workers} worker(s): {lanes:?}"
     );
+}
+
+#[test]
+fn a_mismatch_is_shown_with_its_saved_failure_and_speedup() {
+    let gallery = tempfile::tempdir().unwrap();
+    std::fs::create_dir(gallery.path().join("05-pool")).unwrap();
+    let saved = r#"{"failure": {"verdict": "no_speedup"}, "speedup": {"message": "1.02x"}}"#;
+    std::fs::write(gallery.path().join("05-pool/reference.json"), saved).unwrap();
+    let stdout = "ok   /r/solutions/05-pool/alt.py  expected pass, got pass\n\
+                  FAIL /r/solutions/05-pool/reference.py  expected pass, got no_speedup  (20 trials, 12.5 s)\n";
+    let why = mismatch_details(stdout, gallery.path());
+    assert!(why.contains("reference.json"), "{why}");
+    assert!(why.contains(r#""message":"1.02x""#), "{why}");
+    assert!(!why.contains("alt"), "{why}");
 }
