@@ -57,25 +57,19 @@ pub fn overall(per_method: &[(StartMethod, Verdict)]) -> Verdict {
 pub fn run_findings(run: &ProgramRun, busy_cores: f64) -> Vec<Finding> {
     let virt = run.wall_s * run.k;
     let ends = match (&run.hung, &run.exit) {
-        (Some(_), _) if run.settled => {
-            let (en, es) = stuck_lines(run);
-            Finding::new(
-                "run_ends",
-                false,
-                1,
-                format!("It stopped for good after {:.1} s ({virt:.0} s of its clock): every process waited with no timeout for another one, and none used the CPU. {en}", run.wall_s),
-                format!("Se detuvo para siempre a los {:.1} s ({virt:.0} s de su reloj): cada proceso esperaba sin límite de tiempo a otro, y ninguno usaba la CPU. {es}", run.wall_s),
-            )
-        }
         (Some(_), _) => {
             let (en, es) = stuck_lines(run);
-            Finding::new(
-                "run_ends",
-                false,
-                1,
-                format!("It did not end within {:.0} s ({virt:.0} s of its clock). {en}", run.wall_s),
-                format!("No terminó en {:.0} s ({virt:.0} s de su reloj). {es}", run.wall_s),
-            )
+            let (en_when, es_when) = match run.settled {
+                true => (
+                    format!("It stopped for good after {:.1} s ({virt:.0} s of its clock): every process waited with no timeout for another one, and none used the CPU.", run.wall_s),
+                    format!("Se detuvo para siempre a los {:.1} s ({virt:.0} s de su reloj): cada proceso esperaba sin límite de tiempo a otro, y ninguno usaba la CPU.", run.wall_s),
+                ),
+                false => (
+                    format!("It did not end within {:.0} s ({virt:.0} s of its clock).", run.wall_s),
+                    format!("No terminó en {:.0} s ({virt:.0} s de su reloj).", run.wall_s),
+                ),
+            };
+            Finding::new("run_ends", false, 1, format!("{en_when} {en}"), format!("{es_when} {es}"))
         }
         (None, _) if run.limit.is_some() => {
             let l = run.limit.as_deref().unwrap_or_default();

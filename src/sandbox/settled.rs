@@ -5,16 +5,16 @@
 
 use super::tree::{self, Tree};
 use super::Proc;
-use procfs::process::Process;
+use procfs::process::{FDPermissions, FDTarget, Process};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 /// How long the tree must stay in the same blocked state before it counts as settled. What
 /// makes it sound is that no call can time out; this only rules out a snapshot taken in the
 /// instant before a wake-up (a woken thread runs within milliseconds, and shows as such).
-pub const SETTLE: Duration = Duration::from_millis(500);
+const SETTLE: Duration = Duration::from_millis(500);
 /// How often the tree is looked at meanwhile.
-pub const POLL: Duration = Duration::from_millis(100);
+pub(super) const POLL: Duration = Duration::from_millis(100);
 /// CPU the tree may burn over `SETTLE` and still count as asleep (a tick or two of rounding).
 const CPU_SLACK_S: f64 = 0.02;
 
@@ -47,17 +47,15 @@ impl Watch {
 type State = BTreeMap<i32, String>;
 
 /// The tree's state if every thread of every process waits with no timeout and no file the
-/// tree holds could wake it from outside; `None` otherwise.
+/// tree holds could wake it from outside; `None` otherwise. Threads are read first: a tree
+/// still moving fails there, before any descriptor is looked at.
 fn blocked_for_good(procs: &[(Process, Proc)]) -> Option<State> {
     if procs.is_empty() {
         return None;
     }
-    let ours = own_inodes();
     let mut state = State::new();
+    let mut on_fds = Vec::new();
     for (p, info) in procs {
-        if !files_quiet(p, &ours) || has_timers(info.pid) {
-            return None;
-        }
         for task in p.tasks().ok()?.flatten() {
             let Ok(stat) = task.stat() else { continue }; // a thread that just exited
             match stat.state {
@@ -67,44 +65,58 @@ fn blocked_for_good(procs: &[(Process, Proc)]) -> Option<State> {
             }
             let path = format!("/proc/{}/task/{}/syscall", info.pid, task.tid);
             let line = std::fs::read_to_string(path).ok()?;
-            if !waits_forever(&line, |fd| peer_in_tree(info.pid, fd, &ours)) {
-                return None;
+            if let Wait::On(fd) = waits_forever(&line)? {
+                on_fds.push((p, fd));
             }
             state.insert(task.tid, line.trim().to_string());
         }
     }
-    Some(state)
+    let ours = own_ends()?;
+    let quiet = |(p, info): &(Process, Proc)| !has_timers(info.pid) && files_quiet(p, &ours);
+    // A read or write waits for the tree only on a pipe or socket the grader does not hold
+    // (a terminal waits for a person; the output pipes, for the grader, which drains them).
+    let in_tree = |(p, fd): &(&Process, u64)| {
+        let target = i32::try_from(*fd).ok().and_then(|fd| p.fd_from_fd(fd).ok());
+        target.is_some_and(|t| end(&t.target).is_some_and(|e| !ours.contains(&e)))
+    };
+    (procs.iter().all(quiet) && on_fds.iter().all(in_tree)).then_some(state)
 }
 
-/// Whether a thread in the call `line` (from /proc/<pid>/task/<tid>/syscall: number, six
-/// arguments, stack and program counters) can only be woken by another process of the tree.
-/// `fd_in_tree` tells whether a pipe or socket's other end can only be in the tree. x86-64
-/// and aarch64 numbers; elsewhere nothing settles.
-pub fn waits_forever(line: &str, fd_in_tree: impl Fn(u64) -> bool) -> bool {
+/// How a blocked thread waits: for good, or on a read or write of a descriptor whose other
+/// end decides.
+#[derive(Debug, PartialEq)]
+enum Wait {
+    Forever,
+    On(u64),
+}
+
+/// How a thread in the call `line` (from /proc/<pid>/task/<tid>/syscall: number, six
+/// arguments, stack and program counters) waits, if nothing but another process can wake
+/// it. x86-64 and aarch64 numbers; elsewhere nothing settles.
+fn waits_forever(line: &str) -> Option<Wait> {
     let mut it = line.split_whitespace();
-    let Some(Ok(nr)) = it.next().map(str::parse::<i64>) else {
-        return false; // "running", or blocked outside a call
-    };
+    // "running", or blocked outside a call, has no number.
+    let nr = it.next()?.parse::<i64>().ok()?;
     let args: Vec<u64> = it
         .take(6)
         .filter_map(|a| u64::from_str_radix(a.trim_start_matches("0x"), 16).ok())
         .collect();
     if args.len() < 6 {
-        return false;
+        return None;
     }
     let infinite_ms = |a: u64| (a as u32 as i32) < 0;
-    match Call::of(nr) {
-        Some(Call::Read) | Some(Call::Write) => fd_in_tree(args[0]),
-        Some(Call::Wait) | Some(Call::Pause) => true,
-        Some(Call::Poll) => infinite_ms(args[2]),
-        Some(Call::Ppoll) => args[2] == 0,
-        Some(Call::Select) => args[4] == 0,
-        Some(Call::EpollWait) => infinite_ms(args[3]),
-        Some(Call::EpollPwait2) => args[3] == 0,
+    let forever = match Call::of(nr)? {
+        Call::Read | Call::Write => return Some(Wait::On(args[0])),
+        Call::Wait | Call::Pause => true,
+        Call::Poll => infinite_ms(args[2]),
+        Call::Ppoll => args[2] == 0,
+        Call::Select => args[4] == 0,
+        Call::EpollWait => infinite_ms(args[3]),
+        Call::EpollPwait2 => args[3] == 0,
         // FUTEX_WAIT or FUTEX_WAIT_BITSET (any flags) with no timeout.
-        Some(Call::Futex) => matches!(args[1] & 0x7f, 0 | 9) && args[3] == 0,
-        None => false,
-    }
+        Call::Futex => matches!(args[1] & 0x7f, 0 | 9) && args[3] == 0,
+    };
+    forever.then_some(Wait::Forever)
 }
 
 enum Call {
@@ -160,69 +172,54 @@ impl Call {
     }
 }
 
-/// A read or write blocked on `fd` waits for a process of the tree only when `fd` is a pipe
-/// or a socket the grader does not hold (a terminal waits for a person; the output pipes,
-/// for the grader, which keeps draining them).
-fn peer_in_tree(pid: i32, fd: u64, ours: &BTreeSet<String>) -> bool {
-    std::fs::read_link(format!("/proc/{pid}/fd/{fd}"))
-        .map(|t| {
-            let t = t.to_string_lossy();
-            (t.starts_with("pipe:") || t.starts_with("socket:")) && !ours.contains(t.as_ref())
-        })
-        .unwrap_or(false)
+/// One end of a pipe or socket, by inode: what the grader and the tree may both hold.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+enum End {
+    Pipe(u64),
+    Socket(u64),
 }
 
-/// Inodes of the pipes and sockets the grader itself holds.
-fn own_inodes() -> BTreeSet<String> {
-    let Ok(dir) = std::fs::read_dir("/proc/self/fd") else {
-        return BTreeSet::new();
-    };
-    dir.flatten()
-        .filter_map(|e| std::fs::read_link(e.path()).ok())
-        .map(|t| t.to_string_lossy().into_owned())
-        .filter(|t| t.starts_with("pipe:") || t.starts_with("socket:"))
-        .collect()
+fn end(target: &FDTarget) -> Option<End> {
+    match target {
+        FDTarget::Pipe(i) => Some(End::Pipe(*i)),
+        FDTarget::Socket(i) => Some(End::Socket(*i)),
+        _ => None,
+    }
+}
+
+/// The pipes and sockets the grader itself holds; `None` if they cannot be read.
+fn own_ends() -> Option<BTreeSet<End>> {
+    let fds = Process::myself().and_then(|p| p.fd()).ok()?;
+    Some(fds.flatten().filter_map(|f| end(&f.target)).collect())
 }
 
 /// No file of the process wakes it by itself or from outside: no timer, signal or inotify
 /// descriptor, no terminal or network socket, and nothing shared with the grader except
 /// the output pipes it only writes to.
-fn files_quiet(p: &Process, ours: &BTreeSet<String>) -> bool {
-    let Ok(fds) = p.fd() else { return false };
-    let unix = unix_sockets(p.pid);
+fn files_quiet(p: &Process, ours: &BTreeSet<End>) -> bool {
+    let (Ok(fds), Ok(unix)) = (p.fd(), p.unix()) else {
+        return false;
+    };
+    let unix: BTreeSet<u64> = unix.iter().map(|u| u.inode).collect();
+    let write_only =
+        |m: FDPermissions| m.contains(FDPermissions::WRITE) && !m.contains(FDPermissions::READ);
     fds.flatten().all(|fd| {
-        let Ok(target) = std::fs::read_link(format!("/proc/{}/fd/{}", p.pid, fd.fd)) else {
-            return false;
+        let quiet = match &fd.target {
+            FDTarget::Pipe(_) => true,
+            FDTarget::Socket(ino) => unix.contains(ino),
+            FDTarget::AnonInode(kind) => {
+                matches!(kind.as_str(), "[eventfd]" | "[eventpoll]" | "[pidfd]")
+            }
+            FDTarget::Path(path) => {
+                let path = path.to_string_lossy();
+                !(path.starts_with("/dev/pts")
+                    || path.starts_with("/dev/tty")
+                    || path == "/dev/console")
+            }
+            FDTarget::Net(_) | FDTarget::MemFD(_) | FDTarget::Other(..) => true,
         };
-        let t = target.to_string_lossy();
-        let quiet = match t.split_once(':') {
-            Some(("pipe", _)) => true,
-            Some(("socket", ino)) => unix.contains(ino.trim_matches(|c| c == '[' || c == ']')),
-            Some(("anon_inode", kind)) => matches!(kind, "[eventfd]" | "[eventpoll]" | "[pidfd]"),
-            _ => !(t.starts_with("/dev/pts") || t.starts_with("/dev/tty") || t == "/dev/console"),
-        };
-        quiet && (!ours.contains(t.as_ref()) || write_only(p.pid, fd.fd))
+        quiet && end(&fd.target).map_or(true, |e| !ours.contains(&e) || write_only(fd.mode()))
     })
-}
-
-fn write_only(pid: i32, fd: i32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/fdinfo/{fd}"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("flags:"))
-                .and_then(|f| u32::from_str_radix(f.trim(), 8).ok())
-        })
-        .is_some_and(|flags| flags & libc::O_ACCMODE as u32 == libc::O_WRONLY as u32)
-}
-
-/// Inodes of the Unix sockets in the process's network namespace.
-fn unix_sockets(pid: i32) -> BTreeSet<String> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/net/unix")).unwrap_or_default();
-    text.lines()
-        .skip(1)
-        .filter_map(|l| l.split_whitespace().nth(6).map(str::to_string))
-        .collect()
 }
 
 /// POSIX timers (`timer_create`) fire by themselves. (`alarm` and `setitimer` are not in
@@ -233,7 +230,7 @@ fn has_timers(pid: i32) -> bool {
 
 #[cfg(all(test, target_arch = "x86_64"))]
 mod tests {
-    use super::{waits_forever, Watch};
+    use super::{waits_forever, Wait, Watch};
     use crate::sandbox::tree::Tree;
     use std::os::unix::process::CommandExt;
     use std::process::{Command, Stdio};
@@ -309,6 +306,12 @@ for _ in range(12):
             watch(fed, Stdio::piped(), null(), Duration::from_secs(3)),
             None
         );
+        // The same pipe in a select with no timeout: only the descriptor itself tells.
+        let selecting = "import select, sys; select.select([sys.stdin], [], [])";
+        assert_eq!(
+            watch(selecting, Stdio::piped(), null(), Duration::from_secs(3)),
+            None
+        );
         let chatty = "import sys; sys.stdout.write('x' * 1000000); sys.stdout.flush()";
         assert_eq!(
             watch(chatty, null(), Stdio::piped(), Duration::from_secs(3)),
@@ -316,7 +319,14 @@ for _ in range(12):
         );
     }
 
-    const PIPE: fn(u64) -> bool = |fd| fd == 4;
+    /// Waits for good, a read or write counting only on fd 4 (a pipe in the tree).
+    fn forever(line: &str) -> bool {
+        match waits_forever(line) {
+            Some(Wait::Forever) => true,
+            Some(Wait::On(fd)) => fd == 4,
+            None => false,
+        }
+    }
 
     #[test]
     fn calls_without_timeout_wait_forever() {
@@ -330,7 +340,7 @@ for _ in range(12):
             "7 0x7ffd 0x2 0xffffffffffffffff 0x0 0x0 0x0 0x7ffd 0x7f9b",
             "23 0x5 0x7ffd 0x0 0x0 0x0 0x0 0x7ffd 0x7f9b",
         ] {
-            assert!(waits_forever(line, PIPE), "{line}");
+            assert!(forever(line), "{line}");
         }
     }
 
@@ -347,7 +357,7 @@ for _ in range(12):
             "202 0x7f9b 0x6 0x0 0x0 0x0 0x0 0x7f9b 0x7f9b", // FUTEX_LOCK_PI
             "1 0x1 0x7f 0x4 0x0 0x0 0x0 0x7ffd 0x7f9b", // write to the output
         ] {
-            assert!(!waits_forever(line, PIPE), "{line}");
+            assert!(!forever(line), "{line}");
         }
     }
 }
