@@ -290,6 +290,22 @@ pub fn grade(ctx: &Context, ex: &Exercise, sub: &Submission, opts: &Options) -> 
     let case = first.obs.trial.case.map(|i| ex.spec.cases[i].id.0.as_str());
     grade.picture = picture::of_trial(&first.obs, &grade.in_student_terms(&first.outcome), case);
     if grade.picture.lost_update.is_none() && finding.verdict == Verdict::Race {
+        // The first failing trial's trace may not hold the interleaving (it happened past the
+        // events kept, say): another wrong result's may, and is drawn whole instead.
+        let drawn = stress
+            .judged
+            .iter()
+            .filter(|j| matches!(j.outcome, Outcome::Wrong { .. }))
+            .map(|j| {
+                let case = j.obs.trial.case.map(|i| ex.spec.cases[i].id.0.as_str());
+                picture::of_trial(&j.obs, &grade.in_student_terms(&j.outcome), case)
+            })
+            .find(|p| p.lost_update.is_some());
+        if let Some(p) = drawn {
+            grade.picture = p;
+        }
+    }
+    if grade.picture.lost_update.is_none() && finding.verdict == Verdict::Race {
         if let Some(c) = case {
             let outcomes = stress.judged.iter().map(|j| &j.outcome);
             grade.picture.wrong_results = picture::wrong_results(outcomes, c);
