@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ChildStdin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -37,7 +37,8 @@ pub struct Timed {
 pub struct Clock {
     started: Instant,
     leader_cpu0: f64,
-    stop: Arc<AtomicBool>,
+    /// Dropped to stop the sampler at once, not at the end of its current period.
+    stop: mpsc::Sender<()>,
     sampler: JoinHandle<Windows>,
 }
 
@@ -53,8 +54,7 @@ impl Clock {
     pub fn start(leader: i32, mut stdin: ChildStdin) -> Option<Clock> {
         let base: BTreeMap<i32, f64> = sample(leader);
         let leader_cpu0 = leader_total_cpu(leader)?;
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = stop.clone();
+        let (stop, stopped) = mpsc::channel::<()>();
         let started = Instant::now();
         stdin.write_all(b"g").ok()?;
         drop(stdin);
@@ -62,8 +62,7 @@ impl Clock {
             let mut w = Windows::default();
             let mut last = base.clone();
             let mut at = Instant::now();
-            while !flag.load(Ordering::Relaxed) {
-                std::thread::sleep(SAMPLE_EVERY);
+            while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(SAMPLE_EVERY) {
                 let now = sample(leader);
                 let window = at.elapsed().as_secs_f64();
                 at = Instant::now();
@@ -93,7 +92,7 @@ impl Clock {
 
     /// Stops the clock at `exited`; `reaped_cpu` is wait4's figure for the leader.
     pub fn stop(self, exited: Instant, reaped_cpu: Duration) -> Timed {
-        self.stop.store(true, Ordering::Relaxed);
+        drop(self.stop);
         let w = self.sampler.join().unwrap_or_default();
         let cpu = reaped_cpu.as_secs_f64() - self.leader_cpu0;
         Timed {
