@@ -167,10 +167,62 @@ class WarmServerTest(unittest.TestCase):
         _, done, _, _ = srv.trial("import os\ndef f():\n    os._exit(7)\n")
         self.assertEqual(os.WEXITSTATUS(done["status"]), 7)
 
+    def test_orphans_of_a_trial_are_reaped_by_the_server(self):
+        srv = Server(self)
+        go = os.path.join(srv.tmp.name, "go")
+        # The leader leaves a child behind, which outlives it and exits when the test says.
+        source = """
+            import os, time
+            def f():
+                if os.fork() == 0:
+                    null = os.open(os.devnull, os.O_WRONLY)
+                    os.dup2(null, 1)  # the test reads the trial's output to its end
+                    os.dup2(null, 2)
+                    deadline = time.monotonic() + 30
+                    while not os.path.exists(%r) and time.monotonic() < deadline:
+                        time.sleep(0.01)
+                    os._exit(0)
+                return os.getpid()
+        """ % go
+        _, done, result, _ = srv.trial(source)
+        self.assertTrue(done["setup"])
+        leader = result["value"]["result"]
+        orphans = [int(p) for p in os.listdir("/proc") if p.isdigit() and _ppid(p) == srv.proc.pid
+                   and int(p) != leader]
+        self.assertEqual(len(orphans), 1, "the orphan was not adopted by the server")
+        open(go, "w").close()
+        deadline = time.monotonic() + 30
+        while os.path.exists("/proc/%d" % orphans[0]) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self.assertFalse(os.path.exists("/proc/%d" % orphans[0]), "the orphan was never reaped")
+        # The reaper must not take the statuses a trial's own children are waited for with.
+        _, done, result, _ = srv.trial("""
+            import multiprocessing as mp, os, signal
+            def g():
+                pass
+            def f():
+                ps = [mp.Process(target=g) for _ in range(4)]
+                for p in ps:
+                    p.start()
+                for p in ps:
+                    p.join()
+                return [signal.getsignal(signal.SIGCHLD) == signal.SIG_DFL,
+                        [p.exitcode for p in ps]]
+        """)
+        self.assertEqual(result["value"], {"result": [True, [0, 0, 0, 0]]})
+
     def test_the_server_exits_when_the_grader_goes_away(self):
         srv = Server(self)
         srv.sock.close()
         self.assertEqual(srv.proc.wait(timeout=30), 0)
+
+
+def _ppid(pid):
+    try:
+        with open("/proc/%s/stat" % pid) as f:
+            return int(f.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 if __name__ == "__main__":
