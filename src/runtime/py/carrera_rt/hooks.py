@@ -250,36 +250,43 @@ def _item(arr, i, v):
 
 
 def _patch_shared(sc):
-    maybe_noise, record, value, item = noise.maybe_noise, trace.op, _value, _item
+    maybe_noise, record, value, item, now = noise.maybe_noise, trace.op, _value, _item, trace.now
     prop = sc.Synchronized.value
     # The wrapper's own lock, taken inside each read and write, is how Value works, not a lock
     # of the program: counted, not evented (like a queue's internals).
     fget, fset = _quiet(prop.fget), _quiet(prop.fset)
 
+    # Stamped at the read or write itself, not after the bookkeeping: a process preempted
+    # between its read and the event would seem to have read after another's write, and the
+    # lost update would go unseen.
     def get_value(self):
+        t = now()
         v = fget(self)
-        record("value_get", _shared_key(self), value({}, v))
+        record("value_get", _shared_key(self), value({}, v), t)
         maybe_noise()  # after the read: widens the read-modify-write window of `v.value += 1`
         return v
 
     def set_value(self, v):
         maybe_noise()  # before the write
         fset(self, v)
-        record("value_set", _shared_key(self), value({}, v))
+        t = now()
+        record("value_set", _shared_key(self), value({}, v), t)
 
     orig_get = _quiet(sc.SynchronizedArray.__getitem__)
     orig_set = _quiet(sc.SynchronizedArray.__setitem__)
 
     def __getitem__(self, i):
+        t = now()
         v = orig_get(self, i)
-        record("array_get", _shared_key(self), item(self, i, v))
+        record("array_get", _shared_key(self), item(self, i, v), t)
         maybe_noise()
         return v
 
     def __setitem__(self, i, v):
         maybe_noise()
         orig_set(self, i, v)
-        record("array_set", _shared_key(self), item(self, i, v))
+        t = now()
+        record("array_set", _shared_key(self), item(self, i, v), t)
 
     _patch(sc.Synchronized, "value", property(get_value, set_value, prop.fdel, prop.__doc__))
     _patch(sc.SynchronizedArray, "__getitem__", __getitem__)

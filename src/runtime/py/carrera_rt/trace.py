@@ -104,17 +104,24 @@ def record(kind, key, extra=None):
     _add(kind, key, extra, False)
 
 
-def op(kind, key, extra=None):
-    """Like record, for the runtime's hooks: also the student's line that made the call."""
-    _add(kind, key, extra, True)
+def op(kind, key, extra=None, t=None):
+    """Like record, for the runtime's hooks: also the student's line that made the call.
+    `t` (from `now()`): when the operation really happened, if that was before this call."""
+    _add(kind, key, extra, True, t)
 
 
-def _add(kind, key, extra, where):
+def now():
+    """The events' clock."""
+    return _real_time()
+
+
+def _add(kind, key, extra, where, t=None):
     st = _state
     if st is None:
         return
     try:
-        t = _real_time()
+        if t is None:
+            t = _real_time()
         quiet = getattr(_tls, "quiet", 0) and kind in _QUIET_KINDS
         with st.lock:
             st.counts[kind] = st.counts.get(kind, 0) + 1

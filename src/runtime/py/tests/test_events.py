@@ -151,6 +151,43 @@ class ArrayEventsTest(unittest.TestCase):
                                ("array_get", {})])  # a slice: neither
 
 
+class SharedStampTest(unittest.TestCase):
+    # The hook's bookkeeping after a read is made slow, as if the process were preempted there:
+    # the event must still carry the time of the read itself.
+    SOURCE = """
+    import multiprocessing as mp
+    import time
+    import carrera_rt.hooks as hooks
+    from carrera_rt.clock import real_time as now
+
+    def run():
+        v, a = mp.Value("i", 5), mp.Array("i", 2)
+        key = hooks._shared_key
+
+        def preempted(obj):
+            time.sleep(0.3)
+            return key(obj)
+
+        hooks._shared_key = preempted
+        stamps = []
+        for op in (lambda: v.value, lambda: a[1]):
+            before = now()
+            op()
+            stamps.append([before, now()])
+        return stamps
+    """
+
+    def test_a_read_is_stamped_when_it_happened(self):
+        rec, cdir, _ = Trial(self, self.SOURCE).run("run", method="fork")
+        stamps = rec["value"]["result"]
+        events = main_trace(read_traces(cdir))["events"]
+        reads = [e[0] for e in events if e[1] in ("value_get", "array_get")]
+        self.assertEqual(len(reads), 2, events)
+        for t, (before, after) in zip(reads, stamps):
+            self.assertGreaterEqual(after - before, 0.3)
+            self.assertLess(t - before, 0.15, "stamped after the bookkeeping, not at the read")
+
+
 class MessageKeysTest(unittest.TestCase):
     SOURCE = """
     import multiprocessing as mp
