@@ -295,20 +295,20 @@ pub fn grade(ctx: &Context, ex: &Exercise, sub: &Submission, opts: &Options) -> 
         let drawn = stress
             .judged
             .iter()
+            .filter(|j| j.obs.trial.index != first.obs.trial.index)
             .filter(|j| matches!(j.outcome, Outcome::Wrong { .. }))
             .map(|j| {
                 let case = j.obs.trial.case.map(|i| ex.spec.cases[i].id.0.as_str());
                 picture::of_trial(&j.obs, &grade.in_student_terms(&j.outcome), case)
             })
             .find(|p| p.lost_update.is_some());
-        if let Some(p) = drawn {
-            grade.picture = p;
-        }
-    }
-    if grade.picture.lost_update.is_none() && finding.verdict == Verdict::Race {
-        if let Some(c) = case {
-            let outcomes = stress.judged.iter().map(|j| &j.outcome);
-            grade.picture.wrong_results = picture::wrong_results(outcomes, c);
+        match (drawn, case) {
+            (Some(p), _) => grade.picture = p,
+            (None, Some(c)) => {
+                let outcomes = stress.judged.iter().map(|j| &j.outcome);
+                grade.picture.wrong_results = picture::wrong_results(outcomes, c);
+            }
+            (None, None) => {}
         }
     }
     let failed_at = first.obs.trial.index;

@@ -59,15 +59,16 @@ pub fn run_findings(run: &ProgramRun, busy_cores: f64) -> Vec<Finding> {
     let ends = match (&run.hung, &run.exit) {
         (Some(_), _) => {
             let (en, es) = stuck_lines(run);
-            let (en_when, es_when) = match run.settled {
-                true => (
+            let (en_when, es_when) = if run.settled {
+                (
                     format!("It stopped for good after {:.1} s ({virt:.0} s of its clock): every process waited with no timeout for another one, and none used the CPU.", run.wall_s),
                     format!("Se detuvo para siempre a los {:.1} s ({virt:.0} s de su reloj): cada proceso esperaba sin límite de tiempo a otro, y ninguno usaba la CPU.", run.wall_s),
-                ),
-                false => (
+                )
+            } else {
+                (
                     format!("It did not end within {:.0} s ({virt:.0} s of its clock).", run.wall_s),
                     format!("No terminó en {:.0} s ({virt:.0} s de su reloj).", run.wall_s),
-                ),
+                )
             };
             Finding::new("run_ends", false, 1, format!("{en_when} {en}"), format!("{es_when} {es}"))
         }
