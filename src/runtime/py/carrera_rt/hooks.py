@@ -8,7 +8,7 @@ import os
 import sys
 
 from . import noise, trace
-from .clock import real_monotonic, real_sleep
+from .clock import real_monotonic, real_sleep, real_time
 
 _MISSING = object()
 _patches = []   # (owner, attribute, previous value or _MISSING), for rollback
@@ -250,7 +250,7 @@ def _item(arr, i, v):
 
 
 def _patch_shared(sc):
-    maybe_noise, record, value, item, now = noise.maybe_noise, trace.op, _value, _item, trace.now
+    maybe_noise, record, value, item, now = noise.maybe_noise, trace.op, _value, _item, real_time
     prop = sc.Synchronized.value
     # The wrapper's own lock, taken inside each read and write, is how Value works, not a lock
     # of the program: counted, not evented (like a queue's internals).

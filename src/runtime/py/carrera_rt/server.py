@@ -23,6 +23,8 @@ import traceback
 MARKER_VAR = "CARRERA_TRIAL"
 _MAX_MESSAGE = 1 << 16
 _PR_SET_PDEATHSIG = 1
+# The trial leader being waited for, whose status the orphan reaper must leave alone.
+_leader = None
 
 # What a fresh trial would import anyway, imported once here.
 PRELOAD = (
@@ -84,6 +86,7 @@ def _send(sock, obj):
 
 
 def main():
+    global _leader
     sock = socket.socket(fileno=0)
     try:
         marker = Marker()
@@ -121,7 +124,7 @@ def main():
         if pid == 0:
             os.close(ready_r)
             _child(req, fds, sock, marker, ready_w)  # never returns
-        _Orphans.leader = pid
+        _leader = pid
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
         os.close(ready_w)
         for fd in fds:
@@ -132,7 +135,7 @@ def main():
             pass
         _send(sock, {"pid": pid})
         done = _wait(pid, sock)
-        _Orphans.leader = None
+        _leader = None
         _reap_orphans()
         if done is None:
             return
@@ -145,11 +148,6 @@ def main():
                 pid, said[1:].decode("utf-8", "replace"))
         os.close(ready_r)
         _send(sock, dict(done, pid=pid))
-
-
-class _Orphans(object):
-    """The leader being waited for, whose status must not be taken by the orphan reaper."""
-    leader = None
 
 
 def _adopt_orphans(libc):
@@ -165,17 +163,12 @@ def _adopt_orphans(libc):
 def _reap_orphans():
     """Reaps every dead child except the leader being waited for (its wait4 gives the status
     and CPU the grader needs)."""
-    flags = os.WEXITED | os.WNOHANG
     while True:
         try:
-            if _Orphans.leader is None:
-                if os.waitpid(-1, os.WNOHANG)[0] == 0:
-                    return
-                continue
-            dead = os.waitid(os.P_ALL, 0, flags | os.WNOWAIT)
-            if dead is None or dead.si_pid == _Orphans.leader:
+            dead = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+            if dead is None or dead.si_pid == _leader:
                 return  # the leader's turn comes in _wait; the rest after it
-            os.waitpid(dead.si_pid, os.WNOHANG)
+            os.waitpid(dead.si_pid, 0)
         except ChildProcessError:
             return
         except InterruptedError:

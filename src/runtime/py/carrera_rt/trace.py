@@ -106,13 +106,9 @@ def record(kind, key, extra=None):
 
 def op(kind, key, extra=None, t=None):
     """Like record, for the runtime's hooks: also the student's line that made the call.
-    `t` (from `now()`): when the operation really happened, if that was before this call."""
+    `t` (from `clock.real_time()`): when the operation really happened, if that was before
+    this call."""
     _add(kind, key, extra, True, t)
-
-
-def now():
-    """The events' clock."""
-    return _real_time()
 
 
 def _add(kind, key, extra, where, t=None):
