@@ -15,7 +15,7 @@ use crate::sandbox;
 use crate::score::{self, FailureReport, Grade, Tally};
 use crate::submission::Submission;
 use crate::trial::scheduler::{self, StressPlan};
-use crate::trial::{Perturbation, Purpose, Runner, RunnerConfig, Timeouts, Trial};
+use crate::trial::{Perturbation, Purpose, Runner, RunnerConfig, Timeouts, Trial, Warm};
 use crate::verdict::Verdict;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -118,7 +118,12 @@ impl Context {
     }
 
     fn runner(&self, ex: &Exercise, source: PathBuf, keep: bool) -> Result<Runner> {
-        self.runner_with(ex, source, keep, cases_json(ex), self.warm)
+        let warm = if self.warm {
+            Warm::Background
+        } else {
+            Warm::Off
+        };
+        self.runner_with(ex, source, keep, cases_json(ex), warm)
     }
 
     fn runner_with(
@@ -127,7 +132,7 @@ impl Context {
         source: PathBuf,
         keep: bool,
         cases: Vec<(String, serde_json::Value, serde_json::Value)>,
-        warm: bool,
+        warm: Warm,
     ) -> Result<Runner> {
         let mut n = self.counter.lock().unwrap();
         *n += 1;
@@ -647,13 +652,19 @@ impl<'a> GradeBuilder<'a> {
         })?;
         let calls = speedup::calls(spec, cpus);
         let keep = self.opts.keep;
+        // Timed calls fork from one warm server each, booted before the first call, so that
+        // the window before the clock starts costs a fork, not an interpreter start.
+        let warm = if self.ctx.warm {
+            Warm::Booted
+        } else {
+            Warm::Off
+        };
         let student =
             self.ctx
-                .runner_with(self.ex, self.sub.path.clone(), keep, calls.clone(), false)?;
-        // Timed calls start fresh interpreters: no warm servers booting next to them.
+                .runner_with(self.ex, self.sub.path.clone(), keep, calls.clone(), warm)?;
         let reference = self
             .ctx
-            .runner_with(self.ex, reference, keep, calls, false)?;
+            .runner_with(self.ex, reference, keep, calls, warm)?;
         let bench = Bench {
             student: &student,
             reference: &reference,

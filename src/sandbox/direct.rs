@@ -67,12 +67,12 @@ impl Direct {
     }
 }
 
-/// A pidfd for our own child: readable once the child has exited.
+/// A pidfd for a leader: readable once it has exited.
 pub(super) struct PidFd(pub i32);
 
 impl PidFd {
-    fn open(pid: i32) -> Result<PidFd> {
-        // SAFETY: pidfd_open on our own child; the fd is closed on drop.
+    pub(super) fn open(pid: i32) -> Result<PidFd> {
+        // SAFETY: pidfd_open on a leader's pid; the fd is closed on drop.
         let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) } as i32;
         if fd < 0 {
             return Err(Error::Internal(format!(

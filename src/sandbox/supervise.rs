@@ -5,7 +5,7 @@
 use super::capture::{collect, spawn_reader};
 use super::cgroup::{BoxLimits, CgroupBox};
 use super::confine::Confine;
-use super::direct::Direct;
+use super::direct::{Direct, PidFd};
 use super::settled::{self, Watch};
 use super::timed;
 use super::tree;
@@ -14,7 +14,7 @@ use super::{Exit, Hang, Launch, Level, Limits, RawRun, Sandbox};
 use crate::error::{IoContext, Result};
 use std::fs::File;
 use std::io::Read;
-use std::process::ChildStdin;
+use std::os::fd::OwnedFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -70,8 +70,18 @@ impl Sandbox for Supervised {
         let mut deadline = start + limits.wall;
         // A timed run: the clock starts once the tree is ready, and the deadline with it.
         let mut clock = None;
-        if let (Some(ready), Some(stdin), Leader::Direct(d, _)) = (&launch.gate, stdin, &leader) {
-            if timed::await_ready(d.pidfd.0, ready, deadline, cancel) {
+        // A warm leader is the server's child, not ours: open a pidfd on it (the server
+        // reaps it only after it exits, so the pid is still the leader's until then).
+        let opened = match (&launch.gate, &leader) {
+            (Some(_), Leader::Warm(w)) => PidFd::open(w.pid).ok(),
+            _ => None,
+        };
+        let pidfd = match &leader {
+            Leader::Direct(d, _) => Some(&d.pidfd),
+            Leader::Warm(_) => opened.as_ref(),
+        };
+        if let (Some(ready), Some(stdin), Some(pidfd)) = (&launch.gate, stdin, pidfd) {
+            if timed::await_ready(pidfd.0, ready, deadline, cancel) {
                 clock = timed::Clock::start(pid, stdin);
                 deadline = Instant::now() + limits.wall;
             }
@@ -275,22 +285,26 @@ enum Leader<'a> {
 
 type Output = Box<dyn Read + Send>;
 
-/// Starts the leader the cheapest way the launch allows: warm unless it is timed (the clock
-/// needs our own child's stdin) or no warm server can run here.
+/// Starts the leader the cheapest way the launch allows: warm unless no warm server can run
+/// here. A timed (gated) launch also gets the pipe its go byte goes down.
 fn start_leader<'a>(
     launch: &'a Launch,
     limits: &Limits,
     level: &Level,
-) -> Result<(Leader<'a>, Output, Output, Option<ChildStdin>)> {
-    if let (Some(pool), None) = (&launch.warm, &launch.gate) {
+) -> Result<(Leader<'a>, Output, Output, Option<File>)> {
+    if let Some(pool) = &launch.warm {
         let (out_r, out_w) = pipe()?;
         let (err_r, err_w) = pipe()?;
-        if let Some(w) = pool.start(launch, limits, out_w, err_w)? {
+        let (go_r, go_w) = match launch.gate {
+            Some(_) => pipe().map(|(r, w)| (Some(r), Some(File::from(w))))?,
+            None => (None, None),
+        };
+        if let Some(w) = pool.start(launch, limits, out_w, err_w, go_r)? {
             return Ok((
                 Leader::Warm(w),
                 Box::new(File::from(out_r)),
                 Box::new(File::from(err_r)),
-                None,
+                go_w,
             ));
         }
     }
@@ -306,7 +320,7 @@ fn start_leader<'a>(
     let mut d = Direct::spawn(launch, limits, confine)?;
     let out = Box::new(d.child.stdout.take().expect("piped"));
     let err = Box::new(d.child.stderr.take().expect("piped"));
-    let stdin = d.child.stdin.take();
+    let stdin = d.child.stdin.take().map(|s| File::from(OwnedFd::from(s)));
     Ok((Leader::Direct(d, bx), out, err, stdin))
 }
 

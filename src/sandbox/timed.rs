@@ -7,7 +7,6 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
-use std::process::ChildStdin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
@@ -51,7 +50,7 @@ struct Windows {
 
 impl Clock {
     /// Sends the go byte and starts the clock.
-    pub fn start(leader: i32, mut stdin: ChildStdin) -> Option<Clock> {
+    pub fn start(leader: i32, mut stdin: std::fs::File) -> Option<Clock> {
         let base: BTreeMap<i32, f64> = sample(leader);
         let leader_cpu0 = leader_total_cpu(leader)?;
         let (stop, stopped) = mpsc::channel::<()>();

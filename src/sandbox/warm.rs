@@ -104,10 +104,16 @@ impl WarmPool {
     pub fn prewarm(self: &std::sync::Arc<Self>, n: usize) {
         for _ in 0..n {
             let pool = std::sync::Arc::clone(self);
-            std::thread::spawn(move || match pool.spawn_server() {
-                Ok(s) => pool.idle.lock().unwrap().push(s),
-                Err(why) => *pool.broken.lock().unwrap() = Some(why),
-            });
+            std::thread::spawn(move || pool.boot());
+        }
+    }
+
+    /// Starts one server now and waits for it: timed calls must not share the machine with
+    /// a server booting in the background.
+    pub fn boot(&self) {
+        match self.spawn_server() {
+            Ok(s) => self.idle.lock().unwrap().push(s),
+            Err(why) => *self.broken.lock().unwrap() = Some(why),
         }
     }
 
@@ -123,6 +129,7 @@ impl WarmPool {
         limits: &Limits,
         stdout: OwnedFd,
         stderr: OwnedFd,
+        stdin: Option<OwnedFd>,
     ) -> Result<Option<WarmLeader<'_>>> {
         if self.broken().is_some() {
             return Ok(None);
@@ -156,9 +163,10 @@ impl WarmPool {
             "rlimits": rlimits,
             "seccomp": self.sessions,
         });
-        let mut space = [MaybeUninit::uninit(); rustix::cmsg_space!(ScmRights(2))];
+        let mut space = [MaybeUninit::uninit(); rustix::cmsg_space!(ScmRights(3))];
         let mut control = SendAncillaryBuffer::new(&mut space);
-        let fds = [stdout.as_fd(), stderr.as_fd()];
+        let mut fds = vec![stdout.as_fd(), stderr.as_fd()];
+        fds.extend(stdin.as_ref().map(|f| f.as_fd()));
         control.push(SendAncillaryMessage::ScmRights(&fds));
         let body = request.to_string();
         sendmsg(
@@ -168,7 +176,7 @@ impl WarmPool {
             SendFlags::empty(),
         )
         .map_err(|e| Error::Internal(format!("warm server: sending a trial: {e}")))?;
-        drop((stdout, stderr)); // the leader holds them now: EOF comes when the tree is done
+        drop((stdout, stderr, stdin)); // the leader holds them now: EOF comes when the tree is done
         let reply = receive(
             &server.sock,
             Some(Instant::now() + START_TIMEOUT),

@@ -1,5 +1,5 @@
 //! The measurement: the student's and the reference's function, each with 1 worker and with P,
-//! one call per fresh interpreter, timed from outside, interleaved in a random order within
+//! one call per process (forked from a warm server), timed from outside, interleaved in a random order within
 //! each repetition, after a warm-up. Nothing else of carrera runs meanwhile.
 
 use super::estimate::{Evidence, BUSY_SHARE};
@@ -228,7 +228,7 @@ impl Bench<'_> {
 
 /// A student's call slower than this many times the reference's 1-worker time is stopped.
 const TOO_SLOW: f64 = 10.0;
-/// ...but never before this many seconds (interpreter start-up is inside the limit).
+/// ...but never before this many seconds (the call's set-up is inside the limit).
 const MIN_LIMIT_S: f64 = 3.0;
 
 /// The timed run of an observation, or why there is none.

@@ -6,7 +6,7 @@ mod run;
 pub mod scheduler;
 
 pub use perturbation::{mix, CpuSet, Noise, Perturbation};
-pub use run::{available_cpus, Runner, RunnerConfig};
+pub use run::{available_cpus, Runner, RunnerConfig, Warm};
 
 use serde::Serialize;
 

@@ -29,9 +29,19 @@ pub struct RunnerConfig {
     /// Where the per-trial workspaces go.
     pub work_root: PathBuf,
     pub keep_workspaces: bool,
-    /// Fork stress trials from warm servers (`sandbox::WarmPool`).
-    pub warm: bool,
+    pub warm: Warm,
     pub limits: crate::exercise::LimitsSpec,
+}
+
+/// Whether trials fork from warm servers (`sandbox::WarmPool`), and when those boot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Warm {
+    /// Every trial starts a fresh interpreter.
+    Off,
+    /// One server per CPU, booting in the background while the first trials run.
+    Background,
+    /// One server, booted before `Runner::new` returns: a timed call has the machine to itself.
+    Booted,
 }
 
 pub struct Runner {
@@ -89,7 +99,7 @@ impl Runner {
         std::fs::create_dir_all(&cfg.work_root)
             .ctx(|| format!("creating {}", cfg.work_root.display()))?;
         let fence = fence_paths(&cfg, &meta_root);
-        let warm = cfg.warm.then(|| {
+        let warm = (cfg.warm != Warm::Off).then(|| {
             Arc::new(WarmPool::new(WarmConfig {
                 python: cfg.python.clone(),
                 env: base_env(&cfg.runtime_dir),
@@ -100,10 +110,12 @@ impl Runner {
             }))
         });
         let cpus = available_cpus();
-        if let Some(w) = &warm {
+        match (&warm, cfg.warm) {
             // Booting meanwhile: the import trial (a fresh interpreter) and calibration come
             // first anyway.
-            w.prewarm(cpus.len());
+            (Some(w), Warm::Background) => w.prewarm(cpus.len()),
+            (Some(w), _) => w.boot(),
+            (None, _) => {}
         }
         Ok(Runner {
             cfg,
@@ -170,7 +182,7 @@ impl Runner {
             warm: self
                 .warm
                 .clone()
-                .filter(|_| !matches!(trial.purpose, Purpose::Import | Purpose::Speedup)),
+                .filter(|_| trial.purpose != Purpose::Import),
             fence: self.fence.clone(),
         };
         let mut limits = Limits::new(wall, &self.cfg.limits);

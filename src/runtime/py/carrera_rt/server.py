@@ -3,8 +3,8 @@ multiprocessing and the exercise's harness, and forks one child per trial.
 
 Started by the grader as `python -c "import carrera_rt.server as s; s.main()" [harness.py]`
 with a SOCK_SEQPACKET unix socket as stdin and no CARRERA_PROFILE (so nothing is installed
-here). Each request is one JSON message carrying the child's stdout and stderr as SCM_RIGHTS
-file descriptors; see docs/runtime-protocol.md. The student's module is *not* imported here:
+here). Each request is one JSON message carrying the child's stdout and stderr (and, for a timed
+call, the pipe its go byte comes on) as SCM_RIGHTS file descriptors; see docs/runtime-protocol.md. The student's module is *not* imported here:
 a module-level Lock or start-method call would then be shared by every trial.
 
 The child becomes what `python -c "import carrera_rt.runner as r; r.main()"` would be: its own
@@ -244,12 +244,14 @@ def _become_trial(req, fds, sock, marker, ready):
     if os.getppid() == 1:
         os._exit(1)  # the server died before the child armed its death signal
     marker.stamp(req["marker"])
-    out, err = fds
-    null = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null, 0)
+    # A timed call also gets the pipe its go byte comes on; other trials read nothing.
+    out, err, stdin = (fds + [None])[:3]
+    if stdin is None:
+        stdin = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(stdin, 0)
     os.dup2(out, 1)
     os.dup2(err, 2)
-    sock.detach()  # fd 0 is /dev/null now; the socket object must not close it
+    sock.detach()  # fd 0 is the trial's stdin now; the socket object must not close it
     os.closerange(3, ready)
     os.closerange(ready + 1, 1 << 16)
     import resource

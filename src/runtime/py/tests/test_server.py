@@ -51,8 +51,11 @@ class Server(object):
                 self.proc.kill()
             self.proc.stderr.close()
 
-    def trial(self, source, function="f", mode="call", mark=None, while_running=None):
-        """Run one trial; returns (start reply, exit reply, result record or None, stdout)."""
+    def trial(self, source, function="f", mode="call", mark=None, while_running=None,
+              go=None):
+        """Run one trial; returns (start reply, exit reply, result record or None, stdout).
+        With `go`, the trial gets a stdin pipe (as a timed call does) and `go(pid, cdir, w)`
+        runs once it has started, with the pipe's write end."""
         self.n += 1
         ws = os.path.join(self.tmp.name, "t%d" % self.n)
         cdir = os.path.join(ws, ".carrera")
@@ -68,12 +71,19 @@ class Server(object):
         err_r, err_w = os.pipe()
         req = {"cwd": ws, "env": env, "marker": mark or marker(self.n), "cpus": None,
                "rlimits": []}
-        socket.send_fds(self.sock, [json.dumps(req).encode()], [out_w, err_w])
-        os.close(out_w)
-        os.close(err_w)
+        fds = [out_w, err_w]
+        if go is not None:
+            go_r, go_w = os.pipe()
+            fds.append(go_r)
+        socket.send_fds(self.sock, [json.dumps(req).encode()], fds)
+        for fd in fds:
+            os.close(fd)
         started = self.recv()
         if while_running is not None:
             while_running(started["pid"])
+        if go is not None:
+            go(started["pid"], cdir, go_w)
+            os.close(go_w)
         done = self.recv()
         with os.fdopen(out_r) as f:
             out = f.read()
@@ -105,6 +115,29 @@ class WarmServerTest(unittest.TestCase):
         self.assertEqual(result["kind"], "returned")
         self.assertEqual(result["value"], {"result": [0, 1, 4, 9, 16]})
         self.assertEqual(out, "imported\n")  # the trial's own stdout, not the server's
+
+    def test_a_timed_call_waits_for_the_go_byte_on_the_stdin_it_was_given(self):
+        srv = Server(self)
+        seen = {}
+
+        def go(pid, cdir, w):
+            deadline = time.time() + 20
+            while not os.path.exists(os.path.join(cdir, "ready")) and time.time() < deadline:
+                time.sleep(0.01)
+            time.sleep(0.3)
+            # Ready, but the call has not run: it is waiting for us.
+            seen["early"] = os.path.exists(os.path.join(cdir, "called"))
+            os.write(w, b"g")
+
+        _, done, result, _ = srv.trial("""
+            import os
+            def f():
+                open(os.path.join(".carrera", "called"), "w").close()
+                return 7
+        """, mode="speedup", go=go)
+        self.assertIs(seen.get("early"), False)
+        self.assertTrue(os.WIFEXITED(done["status"]) and os.WEXITSTATUS(done["status"]) == 0)
+        self.assertEqual(result["value"], {"result": 7})
 
     def test_the_trial_is_found_by_its_marker_and_group(self):
         srv = Server(self)
