@@ -659,12 +659,17 @@ impl<'a> GradeBuilder<'a> {
         } else {
             Warm::Off
         };
-        let student =
-            self.ctx
-                .runner_with(self.ex, self.sub.path.clone(), keep, calls.clone(), warm)?;
-        let reference = self
-            .ctx
-            .runner_with(self.ex, reference, keep, calls, warm)?;
+        let (ctx, ex, source) = (self.ctx, self.ex, self.sub.path.clone());
+        // Both servers boot at once: the machine is otherwise idle here.
+        let (student, reference) = std::thread::scope(|s| {
+            let other = s.spawn(|| ctx.runner_with(ex, reference, keep, calls.clone(), warm));
+            let student = ctx.runner_with(ex, source, keep, calls.clone(), warm);
+            let reference = other
+                .join()
+                .expect("booting the reference's server panicked");
+            (student, reference)
+        });
+        let (student, reference) = (student?, reference?);
         let bench = Bench {
             student: &student,
             reference: &reference,
