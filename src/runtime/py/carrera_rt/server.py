@@ -72,13 +72,39 @@ class Marker(object):
         ctypes.memmove(self.addr, raw, len(raw))
 
 
+_harness = None
+
+
 def _preload(harness):
+    global _harness
     import importlib
     for name in PRELOAD:
         importlib.import_module(name)
     if harness:
         from . import runner
-        runner._load_harness_module(harness)
+        _harness = runner._load_harness_module(harness)
+
+
+def _prebuild(req):
+    """Before forking a timed call: its inputs, built here once, when the harness caches
+    what `speedup_args` builds (06's data list). Each call then inherits them instead of
+    building them before its clock. Any failure is left to the call itself, which builds
+    them again and reports it."""
+    prepare = getattr(_harness, "speedup_args", None)
+    if prepare is None:
+        return
+    try:
+        from . import config
+        prof = config.parse(req["env"].get("CARRERA_PROFILE") or "")
+        with open(os.path.join(prof.dir, "spec.json")) as f:
+            spec = json.load(f)
+        if spec.get("mode") != "speedup":
+            return
+        case = spec.get("case") or {}
+        prepare(*(case.get("args") or []), **(case.get("kwargs") or {}))
+        gc.freeze()  # the new objects too: a child's collector must not copy their pages
+    except Exception:
+        pass
 
 
 def _send(sock, obj):
@@ -111,6 +137,7 @@ def main():
             return  # the grader closed its end
         try:
             req = json.loads(msg)
+            _prebuild(req)
             ready_r, ready_w = os.pipe()
             # Until the reaper knows the leader's pid, it must not run.
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})

@@ -23,14 +23,20 @@ def marker(n):
 
 
 class Server(object):
-    def __init__(self, test):
+    def __init__(self, test, harness=None):
         self.tmp = tempfile.TemporaryDirectory(prefix="carrera-srv-")
         test.addCleanup(self.tmp.cleanup)
+        self.harness = None
+        if harness is not None:
+            self.harness = os.path.join(self.tmp.name, "harness_srv.py")
+            with open(self.harness, "w") as f:
+                f.write(textwrap.dedent(harness))
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = base_env()
         env["CARRERA_TRIAL"] = PLACEHOLDER
         self.proc = subprocess.Popen(
-            [PY, "-c", "import carrera_rt.server as s; s.main()"], stdin=theirs,
+            [PY, "-c", "import carrera_rt.server as s; s.main()"]
+            + ([self.harness] if self.harness else []), stdin=theirs,
             stderr=subprocess.PIPE, env=env, cwd=self.tmp.name)
         theirs.close()
         self.sock = ours
@@ -52,7 +58,7 @@ class Server(object):
             self.proc.stderr.close()
 
     def trial(self, source, function="f", mode="call", mark=None, while_running=None,
-              go=None):
+              go=None, args=()):
         """Run one trial; returns (start reply, exit reply, result record or None, stdout).
         With `go`, the trial gets a stdin pipe (as a timed call does) and `go(pid, cdir, w)`
         runs once it has started, with the pipe's write end."""
@@ -63,7 +69,7 @@ class Server(object):
         with open(os.path.join(ws, "submission.py"), "w") as f:
             f.write(textwrap.dedent(source))
         spec = {"mode": mode, "module_dir": ws, "module": "submission", "function": function,
-                "harness": None, "case": {"id": "c", "args": [], "kwargs": {}}}
+                "harness": self.harness, "case": {"id": "c", "args": list(args), "kwargs": {}}}
         with open(os.path.join(cdir, "spec.json"), "w") as f:
             json.dump(spec, f)
         env = base_env(make_profile(cdir))
@@ -138,6 +144,30 @@ class WarmServerTest(unittest.TestCase):
         self.assertIs(seen.get("early"), False)
         self.assertTrue(os.WIFEXITED(done["status"]) and os.WEXITSTATUS(done["status"]) == 0)
         self.assertEqual(result["value"], {"result": 7})
+
+    def test_a_timed_call_inherits_the_inputs_the_server_built_once(self):
+        srv = Server(self, harness="""
+            import functools, os
+            def speedup_args(n):
+                return (_data(n),), {}
+            @functools.lru_cache(maxsize=1)
+            def _data(n):
+                return [os.getpid()] * n
+        """)
+
+        def go(pid, cdir, w):
+            os.write(w, b"g")
+
+        results = [srv.trial("""
+            import os
+            def f(data):
+                data.append(0)  # changes this call's copy only
+                return [data[0], len(data)]
+        """, mode="speedup", go=go, args=[3])[2] for _ in range(2)]
+        for result in results:
+            self.assertEqual(result["kind"], "returned", result)
+            # Built by the server, not by the call, and not changed by the previous call.
+            self.assertEqual(result["value"], {"result": [srv.proc.pid, 4]})
 
     def test_the_trial_is_found_by_its_marker_and_group(self):
         srv = Server(self)
