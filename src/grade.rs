@@ -118,12 +118,22 @@ impl Context {
     }
 
     fn runner(&self, ex: &Exercise, source: PathBuf, keep: bool) -> Result<Runner> {
-        let warm = if self.warm {
-            Warm::Background
+        self.runner_with(
+            ex,
+            source,
+            keep,
+            cases_json(ex),
+            self.warm(Warm::Background),
+        )
+    }
+
+    /// `how` unless warm servers are off (`--cold`).
+    fn warm(&self, how: Warm) -> Warm {
+        if self.warm {
+            how
         } else {
             Warm::Off
-        };
-        self.runner_with(ex, source, keep, cases_json(ex), warm)
+        }
     }
 
     fn runner_with(
@@ -654,11 +664,7 @@ impl<'a> GradeBuilder<'a> {
         let keep = self.opts.keep;
         // Timed calls fork from one warm server each, booted before the first call, so that
         // the window before the clock starts costs a fork, not an interpreter start.
-        let warm = if self.ctx.warm {
-            Warm::Booted
-        } else {
-            Warm::Off
-        };
+        let warm = self.ctx.warm(Warm::Booted);
         let (ctx, ex, source) = (self.ctx, self.ex, self.sub.path.clone());
         // Both servers boot at once: the machine is otherwise idle here.
         let (student, reference) = std::thread::scope(|s| {

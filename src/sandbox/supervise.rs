@@ -72,13 +72,13 @@ impl Sandbox for Supervised {
         let mut clock = None;
         // A warm leader is the server's child, not ours: open a pidfd on it (the server
         // reaps it only after it exits, so the pid is still the leader's until then).
-        let opened = match (&launch.gate, &leader) {
-            (Some(_), Leader::Warm(w)) => PidFd::open(w.pid).ok(),
-            _ => None,
-        };
+        let opened;
         let pidfd = match &leader {
             Leader::Direct(d, _) => Some(&d.pidfd),
-            Leader::Warm(_) => opened.as_ref(),
+            Leader::Warm(w) => {
+                opened = launch.gate.as_ref().and_then(|_| PidFd::open(w.pid).ok());
+                opened.as_ref()
+            }
         };
         if let (Some(ready), Some(stdin), Some(pidfd)) = (&launch.gate, stdin, pidfd) {
             if timed::await_ready(pidfd.0, ready, deadline, cancel) {

@@ -1,6 +1,6 @@
 //! The measurement: the student's and the reference's function, each with 1 worker and with P,
-//! one call per process (forked from a warm server), timed from outside, interleaved in a random order within
-//! each repetition, after a warm-up. Nothing else of carrera runs meanwhile.
+//! one call per process (forked from a warm server), timed from outside, interleaved in a
+//! random order within each repetition, after a warm-up. Nothing else of carrera runs meanwhile.
 
 use super::estimate::{Evidence, BUSY_SHARE};
 use crate::error::{Error, Result};

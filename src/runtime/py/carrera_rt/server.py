@@ -3,9 +3,10 @@ multiprocessing and the exercise's harness, and forks one child per trial.
 
 Started by the grader as `python -c "import carrera_rt.server as s; s.main()" [harness.py]`
 with a SOCK_SEQPACKET unix socket as stdin and no CARRERA_PROFILE (so nothing is installed
-here). Each request is one JSON message carrying the child's stdout and stderr (and, for a timed
-call, the pipe its go byte comes on) as SCM_RIGHTS file descriptors; see docs/runtime-protocol.md. The student's module is *not* imported here:
-a module-level Lock or start-method call would then be shared by every trial.
+here). Each request is one JSON message carrying the child's stdout and stderr (and, for a
+timed call, the pipe its go byte comes on) as SCM_RIGHTS file descriptors; see
+docs/runtime-protocol.md. The student's module is *not* imported here: a module-level Lock or
+start-method call would then be shared by every trial.
 
 The child becomes what `python -c "import carrera_rt.runner as r; r.main()"` would be: its own
 process group, the trial's rlimits, CPUs, cwd and environment, the runtime installed from
@@ -25,6 +26,8 @@ _MAX_MESSAGE = 1 << 16
 _PR_SET_PDEATHSIG = 1
 # The trial leader being waited for, whose status the orphan reaper must leave alone.
 _leader = None
+# The exercise's harness module, if the server was given one.
+_harness = None
 
 # What a fresh trial would import anyway, imported once here.
 PRELOAD = (
@@ -70,9 +73,6 @@ class Marker(object):
         if len(raw) != self.length:
             raise ValueError("marker %r must be %d bytes" % (marker, self.length))
         ctypes.memmove(self.addr, raw, len(raw))
-
-
-_harness = None
 
 
 def _preload(harness):
@@ -137,7 +137,8 @@ def main():
             return  # the grader closed its end
         try:
             req = json.loads(msg)
-            _prebuild(req)
+            if len(fds) > 2:
+                _prebuild(req)  # a timed call (it has a go pipe); stress trials skip the read
             ready_r, ready_w = os.pipe()
             # Until the reaper knows the leader's pid, it must not run.
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
