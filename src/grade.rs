@@ -271,7 +271,7 @@ pub fn grade(ctx: &Context, ex: &Exercise, sub: &Submission, opts: &Options) -> 
             _ => runner.cpus(),
         },
     };
-    let stress = scheduler::stress(&runner, &plan, &judge_fn)?;
+    let stress = scheduler::stress(&runner, &plan, &judge_fn, &pass_rank)?;
     if let Some(why) = runner.warm_unavailable() {
         // Still a valid grading, only slower: say why instead of leaving it a mystery.
         eprintln!("carrera: warning: trials started as fresh interpreters (slower): {why}");
@@ -283,7 +283,7 @@ pub fn grade(ctx: &Context, ex: &Exercise, sub: &Submission, opts: &Options) -> 
     };
     let Some(first) = stress.first_failure() else {
         drop(trials_running);
-        grade.picture = picture_of_a_pass(&stress.judged, ex);
+        grade.picture = picture_of_a_pass(&stress, ex);
         let verdict = grade.measure_speedup()?;
         let failure = grade.speedup_failure.take();
         return Ok(grade.finish(verdict, failure, tally, false, start));
@@ -347,29 +347,26 @@ pub fn grade(ctx: &Context, ex: &Exercise, sub: &Submission, opts: &Options) -> 
     Ok(grade.finish(finding.verdict, Some(f), tally, never_worked, start))
 }
 
-/// The picture of a passing grading: a fork trial behind a start gate (the children overlap
-/// as intended), the one with the most recorded events (the largest case shows most); else
-/// any that passed.
-fn picture_of_a_pass(judged: &[scheduler::Judged], ex: &Exercise) -> picture::Picture {
-    let ok = || judged.iter().filter(|j| j.outcome.is_ok());
-    let p = |j: &scheduler::Judged| {
-        (
-            j.obs.trial.perturbation.method,
-            j.obs.trial.perturbation.gate_ms,
-        )
-    };
-    let events = |j: &&scheduler::Judged| {
-        let n: usize = j.obs.traces.iter().map(|t| t.events.len()).sum();
-        (j.obs.trial.case, n)
-    };
-    let chosen = ok()
-        .filter(|j| p(j).0 == StartMethod::Fork && p(j).1 > 0)
-        .max_by_key(events)
-        .or_else(|| {
-            ok().filter(|j| p(j).0 == StartMethod::Fork)
-                .max_by_key(events)
-        })
-        .or_else(|| ok().next());
+/// How well a passing trial shows a passing grading: a fork trial behind a start gate (the
+/// children overlap as intended) first, then any fork trial, the one with the most recorded
+/// events (the largest case shows most); else any that passed (the first).
+fn pass_rank(j: &scheduler::Judged) -> (u8, Option<usize>, usize) {
+    let p = &j.obs.trial.perturbation;
+    match (p.method == StartMethod::Fork, p.gate_ms > 0) {
+        (false, _) => (0, None, 0),
+        (true, gated) => {
+            let events = j.obs.traces.iter().map(|t| t.events.len()).sum();
+            (1 + u8::from(gated), j.obs.trial.case, events)
+        }
+    }
+}
+
+/// The picture of a passing grading: the trial the stress run kept whole (see `pass_rank`).
+fn picture_of_a_pass(stress: &scheduler::StressRun, ex: &Exercise) -> picture::Picture {
+    let chosen = stress
+        .judged
+        .iter()
+        .find(|j| Some(j.obs.trial.index) == stress.exemplar);
     match chosen {
         Some(j) => {
             let case = j.obs.trial.case.map(|i| ex.spec.cases[i].id.0.as_str());

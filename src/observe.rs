@@ -99,6 +99,29 @@ pub struct TraceSummary {
     pub partial: bool,
 }
 
+impl TraceSummary {
+    /// The summary without its events, for a judge that reads none.
+    pub fn without_events(&self) -> TraceSummary {
+        TraceSummary {
+            pid: self.pid,
+            ppid: self.ppid,
+            name: self.name.clone(),
+            role: self.role.clone(),
+            method: self.method.clone(),
+            t_start: self.t_start,
+            t_run_start: self.t_run_start,
+            t_run_end: self.t_run_end,
+            counts: self.counts.clone(),
+            events: Vec::new(),
+            events_dropped: self.events_dropped,
+            error: self.error.clone(),
+            start_method_requests: self.start_method_requests.clone(),
+            cpu_s: self.cpu_s,
+            partial: self.partial,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Observation {
     pub trial: Trial,
@@ -131,9 +154,58 @@ impl Observation {
         }
     }
 
+    /// Drops what only a picture or a failure report reads (trace events, stack dumps, the
+    /// output), keeping what a verdict was made of. Thousands of passing trials are held
+    /// until the grading ends, and their events alone are most of a trial's memory.
+    pub fn slim(&mut self) {
+        for t in &mut self.traces {
+            t.events = Vec::new();
+        }
+        self.dumps = BTreeMap::new();
+        self.raw.stdout = Default::default();
+        self.raw.stderr = Default::default();
+    }
+
     /// The main trial process's pid, from its own trace (a claim, used only for labels).
     pub fn main_pid(&self) -> Option<i32> {
         self.traces.iter().find(|t| t.role == "main").map(|t| t.pid)
+    }
+}
+
+#[cfg(test)]
+impl Observation {
+    /// A fork stress trial of case 0 that exited cleanly, returning `value`.
+    pub fn for_tests(index: u64, value: serde_json::Value, traces: Vec<TraceSummary>) -> Self {
+        use crate::sandbox::Exit;
+        use crate::trial::{Perturbation, Purpose};
+        Observation {
+            trial: Trial {
+                index,
+                purpose: Purpose::Stress,
+                case: Some(0),
+                perturbation: Perturbation::quiet(crate::exercise::StartMethod::Fork),
+            },
+            raw: RawRun {
+                exit: Exit::Code(0),
+                wall: std::time::Duration::from_millis(5),
+                cpu: std::time::Duration::ZERO,
+                tree_cpu: None,
+                hang: None,
+                cancelled: false,
+                stdout: Default::default(),
+                stderr: Default::default(),
+                leaked: Vec::new(),
+                timed: None,
+                limit: None,
+            },
+            record: Ok(Record::Returned {
+                value,
+                elapsed_s: 0.0,
+                children: Vec::new(),
+            }),
+            traces,
+            dumps: BTreeMap::new(),
+        }
     }
 }
 
