@@ -1,6 +1,8 @@
 """Trusted judge host: runs an exercise's judge.py in a process of its own.
 
-It never shares a process with student code. It reads one JSON request per line on stdin
+It never shares a process with student code. Once the judge is loaded it writes one line,
+{"events": bool} (False when judge.py sets `EVENTS = False`: carrera then leaves trace events
+out of the observations) or {"error": "..."}. Then it reads one JSON request per line on stdin
 and answers one JSON line on stdout: {"problems": [...]} or {"error": "..."}.
 """
 import importlib.util
@@ -17,8 +19,16 @@ def load(path):
 
 
 def main():
-    judge = load(sys.argv[1])
     out = sys.stdout
+    try:
+        judge = load(sys.argv[1])
+        hello = {"events": bool(getattr(judge, "EVENTS", True))}
+    except Exception:
+        hello = {"error": traceback.format_exc(limit=5)}
+    out.write(json.dumps(hello) + "\n")
+    out.flush()
+    if "error" in hello:
+        return
     for line in sys.stdin:
         try:
             req = json.loads(line)

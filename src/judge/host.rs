@@ -2,7 +2,7 @@
 //! (one interpreter per grading, not per trial).
 
 use crate::error::{Error, IoContext, Result};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
@@ -30,6 +30,17 @@ pub struct JudgeHost {
     child: Child,
     stdin: ChildStdin,
     stdout: BufReader<ChildStdout>,
+    /// Whether the judge reads trace events (its first line), once read.
+    events: Option<bool>,
+}
+
+/// The host's first line, once the judge is loaded.
+#[derive(Deserialize)]
+struct Hello {
+    #[serde(default)]
+    events: Option<bool>,
+    #[serde(default)]
+    error: Option<String>,
 }
 
 impl JudgeHost {
@@ -49,18 +60,44 @@ impl JudgeHost {
             child,
             stdin,
             stdout,
+            events: None,
         })
     }
 
-    pub fn check(&mut self, request: &serde_json::Value) -> Result<Vec<Problem>> {
-        let broken = |what: String| Error::Internal(format!("exercise judge: {what}"));
-        // One write: formatting straight into the pipe costs a syscall per fragment.
-        let mut line = request.to_string();
+    /// Whether `check`'s observations must carry trace events: they do unless the judge says
+    /// `EVENTS = False`. Read when first needed, so starting the host never waits for it.
+    pub fn wants_events(&mut self) -> Result<bool> {
+        if let Some(e) = self.events {
+            return Ok(e);
+        }
+        let line = self.read_line()?;
+        let hello: Hello = serde_json::from_str(&line).map_err(|e| broken(e.to_string()))?;
+        if let Some(e) = hello.error {
+            return Err(broken(e));
+        }
+        let events = hello.events.unwrap_or(true);
+        self.events = Some(events);
+        Ok(events)
+    }
+
+    pub fn check(&mut self, request: &impl Serialize) -> Result<Vec<Problem>> {
+        self.wants_events()?; // its hello comes first
+                              // One write: formatting straight into the pipe costs a syscall per fragment.
+        let mut line = serde_json::to_string(request).map_err(|e| broken(e.to_string()))?;
         line.push('\n');
         self.stdin
             .write_all(line.as_bytes())
             .and_then(|_| self.stdin.flush())
             .map_err(|e| broken(e.to_string()))?;
+        let line = self.read_line()?;
+        let reply: Reply = serde_json::from_str(&line).map_err(|e| broken(e.to_string()))?;
+        match reply.error {
+            Some(e) => Err(broken(e)),
+            None => Ok(reply.problems),
+        }
+    }
+
+    fn read_line(&mut self) -> Result<String> {
         let mut line = String::new();
         self.stdout
             .read_line(&mut line)
@@ -68,12 +105,12 @@ impl JudgeHost {
         if line.is_empty() {
             return Err(broken("the judge process exited".into()));
         }
-        let reply: Reply = serde_json::from_str(&line).map_err(|e| broken(e.to_string()))?;
-        match reply.error {
-            Some(e) => Err(broken(e)),
-            None => Ok(reply.problems),
-        }
+        Ok(line)
     }
+}
+
+fn broken(what: String) -> Error {
+    Error::Internal(format!("exercise judge: {what}"))
 }
 
 impl Drop for JudgeHost {

@@ -7,11 +7,13 @@ pub mod stacks;
 pub use host::{JudgeHost, Problem, HOST_SOURCE};
 pub use stacks::Stuck;
 
+use crate::observe::{ChildRecord, TraceSummary};
 use crate::observe::{Exc, Frame, Observation, Record};
 use crate::sandbox::{Exit, Proc};
 use crate::trial::Purpose;
 use crate::verdict::Verdict;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::sync::Mutex;
 
 /// Every `Outcome::Crash` reason code; each has a `reason.<code>` text in both catalogs.
@@ -87,6 +89,32 @@ impl Outcome {
             Outcome::Property { verdict, .. } => *verdict,
         }
     }
+}
+
+/// What judge.py's `check(case, expected, observation)` gets (docs/exercise-format.md),
+/// serialized straight from the observation.
+#[derive(Serialize)]
+struct Request<'a> {
+    case: CaseRef<'a>,
+    expected: &'a Option<serde_json::Value>,
+    observation: Seen<'a>,
+}
+
+#[derive(Serialize)]
+struct CaseRef<'a> {
+    id: &'a str,
+    args: &'a serde_json::Value,
+    kwargs: &'a serde_json::Value,
+}
+
+#[derive(Serialize)]
+struct Seen<'a> {
+    value: &'a serde_json::Value,
+    children: Option<&'a [ChildRecord]>,
+    /// Without their events when the judge says it reads none (`EVENTS = False`).
+    traces: Cow<'a, [TraceSummary]>,
+    main_pid: Option<i32>,
+    method: &'static str,
 }
 
 pub struct Judge {
@@ -202,18 +230,32 @@ impl Judge {
             return Outcome::Ok;
         };
         let (id, args, kwargs) = &self.cases[i];
-        let request = serde_json::json!({
-            "case": {"id": id, "args": args, "kwargs": kwargs},
-            "expected": expected,
-            "observation": {
-                "value": value,
-                "children": match &obs.record { Ok(Record::Returned { children, .. }) => serde_json::to_value(children).unwrap_or_default(), _ => serde_json::Value::Null },
-                "traces": obs.traces,
-                "main_pid": obs.main_pid(),
-                "method": obs.trial.perturbation.method.as_str(),
+        let mut host = host.lock().unwrap();
+        let traces = match host.wants_events() {
+            Ok(true) => Cow::Borrowed(&obs.traces[..]),
+            Ok(false) => Cow::Owned(obs.traces.iter().map(|t| t.without_events()).collect()),
+            Err(e) => {
+                return Outcome::JudgeError {
+                    message: e.to_string(),
+                }
+            }
+        };
+        let children = match &obs.record {
+            Ok(Record::Returned { children, .. }) => Some(&children[..]),
+            _ => None,
+        };
+        let request = Request {
+            case: CaseRef { id, args, kwargs },
+            expected: &expected,
+            observation: Seen {
+                value,
+                children,
+                traces,
+                main_pid: obs.main_pid(),
+                method: obs.trial.perturbation.method.as_str(),
             },
-        });
-        let problems = host.lock().unwrap().check(&request);
+        };
+        let problems = host.check(&request);
         match problems {
             Err(e) => Outcome::JudgeError {
                 message: e.to_string(),
@@ -281,4 +323,63 @@ pub fn student_frames(frames: &[Frame], shown: &str) -> Vec<Frame> {
 
 pub fn is_student_file(path: &str) -> bool {
     path.ends_with(&format!("/{}.py", crate::trial::run_module()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::observe::TraceSummary;
+    use std::path::Path;
+
+    /// A judge that reports what it was given: events and lock acquisitions, over all traces.
+    const REPORTER: &str = "def check(case, expected, observation):\n    \
+        ev = sum(len(t.get('events', [])) for t in observation['traces'])\n    \
+        n = sum(t['counts'].get('lock_acquire', 0) for t in observation['traces'])\n    \
+        return [{'verdict': 'not_parallel', 'en': 'events=%d acquires=%d' % (ev, n)}]\n";
+
+    fn observation() -> Observation {
+        let trace: TraceSummary = serde_json::from_value(serde_json::json!({
+            "pid": 11, "ppid": 10, "role": "child", "counts": {"lock_acquire": 3},
+            "events": [[1.0, "lock_acquire", "L"], [1.1, "lock_release", "L"]]}))
+        .unwrap();
+        Observation::for_tests(0, serde_json::json!({"result": 3}), vec![trace])
+    }
+
+    fn judged_by(source: &str) -> Outcome {
+        let dir = tempfile::tempdir().unwrap();
+        let (host, judge) = (dir.path().join("host.py"), dir.path().join("judge.py"));
+        std::fs::write(&host, HOST_SOURCE).unwrap();
+        std::fs::write(&judge, source).unwrap();
+        let judge = Judge {
+            expected: vec![Some(serde_json::json!(3))],
+            cases: vec![("c".into(), serde_json::json!([]), serde_json::json!({}))],
+            host: Some(Mutex::new(
+                JudgeHost::start(Path::new("python3"), &host, &judge).unwrap(),
+            )),
+            output_limit: 1 << 20,
+        };
+        judge.judge(&observation())
+    }
+
+    fn said(outcome: Outcome) -> String {
+        match outcome {
+            Outcome::Property { en, .. } => en,
+            other => panic!("not the judge's problem: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_judge_gets_the_trace_events_unless_it_says_it_reads_none() {
+        assert_eq!(said(judged_by(REPORTER)), "events=2 acquires=3");
+        let without = format!("EVENTS = False\n{REPORTER}");
+        assert_eq!(said(judged_by(&without)), "events=0 acquires=3");
+    }
+
+    #[test]
+    fn a_judge_that_fails_to_load_is_a_judge_error() {
+        match judged_by("import no_such_module_here\n") {
+            Outcome::JudgeError { message } => assert!(message.contains("no_such_module_here")),
+            other => panic!("expected a judge error, got {other:?}"),
+        }
+    }
 }
