@@ -48,9 +48,14 @@ _student = None  # co_filename of the student's module: events say which of its 
 _role = None     # "main" / "child" once this process is one that writes a summary
 _written = False  # the complete summary is written (or being written): no partial after it
 _in_partial = False
-# Per thread: > 0 while inside a queue's or a Pool's own operation, whose pipe and lock traffic
-# is counted but kept out of the events.
-_tls = threading.local()
+class _Local(threading.local):
+    # Per thread: > 0 while inside a queue's or a Pool's own operation, whose pipe and lock
+    # traffic is counted but kept out of the events. A class default, not getattr(..., 0):
+    # a missing attribute costs an exception on every event.
+    quiet = 0
+
+
+_tls = _Local()
 
 
 def init(profile):
@@ -76,11 +81,11 @@ def set_role(role):
 
 
 def quiet_enter():
-    _tls.quiet = getattr(_tls, "quiet", 0) + 1
+    _tls.quiet += 1
 
 
 def quiet_leave():
-    _tls.quiet = getattr(_tls, "quiet", 1) - 1
+    _tls.quiet -= 1
 
 
 def note_semaphore(name):
@@ -111,28 +116,30 @@ def op(kind, key, extra=None, t=None):
     _add(kind, key, extra, True, t)
 
 
-def _add(kind, key, extra, where, t=None):
+def _add(kind, key, extra, where, t=None, _now=_real_time, _frame=sys._getframe):
+    # Runs for every lock, value and queue operation of the student's code: kept lean.
     st = _state
     if st is None:
         return
     try:
         if t is None:
-            t = _real_time()
-        quiet = getattr(_tls, "quiet", 0) and kind in _QUIET_KINDS
+            t = _now()
         with st.lock:
-            st.counts[kind] = st.counts.get(kind, 0) + 1
-            if quiet:
+            counts = st.counts
+            counts[kind] = counts.get(kind, 0) + 1
+            if _tls.quiet and kind in _QUIET_KINDS:
                 st.internal += 1
                 return
-            if len(st.events) >= st.cap:
+            events = st.events
+            if len(events) >= st.cap:
                 st.dropped += 1
                 return
             if where and _student is not None:
-                line = _student_line(sys._getframe(2))
+                line = _student_line(_frame(2))
                 if line is not None:
                     extra = dict(extra) if extra else {}
                     extra["line"] = line
-            st.events.append([t, kind, key, extra] if extra else [t, kind, key])
+            events.append([t, kind, key, extra] if extra else [t, kind, key])
     except Exception:
         pass
 
