@@ -4,7 +4,7 @@
 
 use super::cgroup::CgroupBox;
 use super::Proc;
-use procfs::process::{all_processes, Process};
+use procfs::process::Process;
 use std::time::Duration;
 
 pub const MARKER_VAR: &str = "CARRERA_TRIAL";
@@ -54,31 +54,20 @@ fn now_ticks() -> u64 {
 /// Live (non-zombie) processes that belong to the tree.
 pub fn members(tree: &Tree) -> Vec<(Process, Proc)> {
     let (leader, marker) = (tree.leader, tree.marker);
-    let Ok(all) = all_processes() else {
-        return Vec::new();
-    };
     let me = std::process::id() as i32;
     let boxed: Vec<i32> = tree.cgroup.map(|b| b.pids()).unwrap_or_default();
     let mut out = Vec::new();
-    for p in all.flatten() {
-        let Ok(stat) = p.stat() else { continue };
-        if stat.pid == me || stat.state == 'Z' {
+    for stat in scan() {
+        if stat.pid == me || stat.state == b'Z' {
             continue;
         }
         let in_group = stat.pgrp == leader;
-        let marked = || {
-            if stat.starttime < tree.born {
-                return false;
-            }
-            p.environ()
-                .map(|env| {
-                    env.get(std::ffi::OsStr::new(MARKER_VAR))
-                        .is_some_and(|v| v == marker)
-                })
-                .unwrap_or(false)
-        };
+        let marked = || stat.starttime >= tree.born && has_marker(stat.pid, marker);
         let in_box = boxed.contains(&stat.pid) && Some(stat.pid) != tree.spare;
         if in_group || in_box || marked() {
+            let Ok(p) = Process::new(stat.pid) else {
+                continue; // gone meanwhile
+            };
             let cmdline = p.cmdline().map(|c| c.join(" ")).unwrap_or_default();
             let info = Proc {
                 pid: stat.pid,
@@ -93,12 +82,89 @@ pub fn members(tree: &Tree) -> Vec<(Process, Proc)> {
 
 /// Live processes of the leader's process group (cheaper than `members`: no environ reads).
 pub fn group_members(leader: i32) -> Vec<Process> {
-    let Ok(all) = all_processes() else {
+    scan()
+        .into_iter()
+        .filter(|s| s.pgrp == leader && s.state != b'Z')
+        .filter_map(|s| Process::new(s.pid).ok())
+        .collect()
+}
+
+/// What a scan needs of one process, from its /proc/<pid>/stat.
+#[derive(Debug, PartialEq)]
+struct Stat {
+    pid: i32,
+    ppid: i32,
+    pgrp: i32,
+    state: u8,
+    /// Clock ticks since boot.
+    starttime: u64,
+}
+
+/// Every process's stat, one open and one read each: the scan runs after every trial, over
+/// every process of the machine, and procfs's `all_processes` spends about twice the system
+/// calls per process (a folder opened and stat'ed before the file).
+fn scan() -> Vec<Stat> {
+    use std::io::Read;
+    let Ok(dir) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
-    all.flatten()
-        .filter(|p| p.stat().is_ok_and(|s| s.pgrp == leader && s.state != 'Z'))
+    let mut buf = [0u8; 1024]; // a stat line is a few hundred bytes
+    dir.flatten()
+        .filter_map(|e| {
+            let pid: i32 = e.file_name().to_str()?.parse().ok()?;
+            let mut f = std::fs::File::open(format!("/proc/{pid}/stat")).ok()?;
+            // Plain reads (read_to_end would also stat the file and ask its position); a
+            // read that leaves room in the buffer had the whole line.
+            let mut n = 0;
+            while n < buf.len() {
+                match f.read(&mut buf[n..]) {
+                    Ok(0) => break,
+                    Ok(k) => n += k,
+                    Err(_) => return None,
+                }
+                if n < buf.len() {
+                    break;
+                }
+            }
+            parse_stat(&buf[..n])
+        })
         .collect()
+}
+
+/// Fields of /proc/<pid>/stat: `pid (comm) state ppid pgrp ...`, starttime the 22nd. The
+/// command name may hold spaces and parentheses, so fields are counted from the last `)`.
+fn parse_stat(text: &[u8]) -> Option<Stat> {
+    let open = text.iter().position(|&b| b == b'(')?;
+    let close = text.iter().rposition(|&b| b == b')')?;
+    let pid = std::str::from_utf8(&text[..open])
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    let rest = std::str::from_utf8(text.get(close + 1..)?).ok()?;
+    let mut f = rest.split_ascii_whitespace();
+    let state = *f.next()?.as_bytes().first()?;
+    let ppid = f.next()?.parse().ok()?;
+    let pgrp = f.next()?.parse().ok()?;
+    // session, tty_nr, tpgid, flags, 4 fault counts, 4 CPU times, priority, nice,
+    // num_threads, itrealvalue: 16 fields, then starttime.
+    let starttime = f.nth(16)?.parse().ok()?;
+    Some(Stat {
+        pid,
+        ppid,
+        pgrp,
+        state,
+        starttime,
+    })
+}
+
+/// Whether the process's original environment holds `CARRERA_TRIAL=marker`.
+fn has_marker(pid: i32, marker: &str) -> bool {
+    let Ok(env) = std::fs::read(format!("/proc/{pid}/environ")) else {
+        return false;
+    };
+    let want = format!("{MARKER_VAR}={marker}");
+    env.split(|&b| b == 0).any(|entry| entry == want.as_bytes())
 }
 
 /// CPU seconds (user + system) the given processes have used so far.
@@ -183,5 +249,38 @@ pub fn kill_all(tree: &Tree) {
             return;
         }
         std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stat_line_is_read_past_a_command_name_with_spaces_and_parentheses() {
+        let line = b"4242 (we (ird) name) S 4200 4242 4100 34816 4242 4194304 120 0 0 0 \
+            3 1 0 0 20 0 1 0 987654 12345678 300 18446744073709551615\n";
+        let want = Stat {
+            pid: 4242,
+            ppid: 4200,
+            pgrp: 4242,
+            state: b'S',
+            starttime: 987654,
+        };
+        assert_eq!(parse_stat(line), Some(want));
+        assert_eq!(parse_stat(b"12 (cut"), None);
+    }
+
+    #[test]
+    fn the_scan_finds_this_process_and_its_group() {
+        let me = std::process::id() as i32;
+        let stat = scan()
+            .into_iter()
+            .find(|s| s.pid == me)
+            .expect("this process");
+        assert_ne!(stat.state, b'Z');
+        // SAFETY: plain syscalls without arguments.
+        assert_eq!(stat.pgrp, unsafe { libc::getpgrp() });
+        assert_eq!(stat.ppid, unsafe { libc::getppid() });
     }
 }
