@@ -211,6 +211,12 @@ pub fn grade(ctx: &Context, ex: &Exercise, sub: &Submission, opts: &Options) -> 
     let calibration = calibrate(ctx, ex)?;
     grade.timeouts = Some(calibration.timeouts.clone());
     let runner = ctx.runner(ex, sub.path.clone(), opts.keep)?;
+    let slots = match calibration.slowest {
+        Some(s) if s < SHORT_TRIAL && ctx.warm => runner.cpus() * 2,
+        _ => runner.cpus(),
+    };
+    // One server per trial slot, booting while the import trial runs.
+    runner.prewarm(slots);
     let judge = Judge {
         expected: calibration.expected.clone(),
         cases: cases_json(ex),
@@ -266,10 +272,7 @@ pub fn grade(ctx: &Context, ex: &Exercise, sub: &Submission, opts: &Options) -> 
         cases: ex.spec.cases.len(),
         fixed: opts.profile.clone(),
         timeouts: calibration.timeouts.clone(),
-        slots: match calibration.slowest {
-            Some(s) if s < SHORT_TRIAL && ctx.warm => runner.cpus() * 2,
-            _ => runner.cpus(),
-        },
+        slots,
     };
     let stress = scheduler::stress(&runner, &plan, &judge_fn, &pass_rank)?;
     if let Some(why) = runner.warm_unavailable() {

@@ -21,7 +21,7 @@ use std::os::fd::{AsFd, OwnedFd};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// A loaded machine can take a while to start an interpreter and import multiprocessing.
@@ -47,12 +47,47 @@ pub struct WarmConfig {
 #[derive(Debug)]
 pub struct WarmPool {
     cfg: WarmConfig,
-    idle: Mutex<Vec<Server>>,
+    servers: Mutex<Servers>,
+    /// Signalled when a server becomes idle or a background boot ends.
+    changed: Condvar,
     /// Why servers cannot start here; trials then start fresh interpreters.
     broken: Mutex<Option<String>>,
     started: AtomicU64,
     /// The session filter each trial installs (`confine::sessions_hex`).
     sessions: Option<String>,
+}
+
+/// The servers not running a trial, and the background boots under way.
+#[derive(Debug, Default)]
+struct Servers {
+    idle: Vec<Server>,
+    /// Servers booting in the background (`prewarm`).
+    booting: usize,
+    /// Trials waiting for one of those: each boot is promised to one trial, and a trial that
+    /// finds none unpromised boots its own server rather than wait for a trial to end.
+    waiting: usize,
+    /// Servers started so far, booted or not, alive or not.
+    launched: usize,
+}
+
+/// What a trial needing a server does.
+#[derive(Debug, PartialEq)]
+enum Step {
+    Take,
+    Wait,
+    Boot,
+}
+
+impl Servers {
+    fn next_step(&self) -> Step {
+        if !self.idle.is_empty() {
+            Step::Take
+        } else if self.booting > self.waiting {
+            Step::Wait
+        } else {
+            Step::Boot
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -93,28 +128,74 @@ impl WarmPool {
         };
         WarmPool {
             cfg,
-            idle: Mutex::new(Vec::new()),
+            servers: Mutex::new(Servers::default()),
+            changed: Condvar::new(),
             broken: Mutex::new(broken),
             started: AtomicU64::new(0),
             sessions,
         }
     }
 
-    /// Starts `n` servers in the background, so that the first trials need not wait for them.
+    /// Boots servers in the background until `n` have been started, so that the first trials
+    /// need not wait for them (nor boot more of their own meanwhile).
     pub fn prewarm(self: &std::sync::Arc<Self>, n: usize) {
-        for _ in 0..n {
+        let mut servers = self.servers.lock().unwrap();
+        while servers.launched < n {
+            servers.launched += 1;
+            servers.booting += 1;
             let pool = std::sync::Arc::clone(self);
-            std::thread::spawn(move || pool.boot());
+            std::thread::spawn(move || {
+                let booted = pool.spawn_server();
+                let mut servers = pool.servers.lock().unwrap();
+                servers.booting -= 1;
+                match booted {
+                    Ok(s) => servers.idle.push(s),
+                    Err(why) => *pool.broken.lock().unwrap() = Some(why),
+                }
+                pool.changed.notify_all();
+            });
         }
     }
 
     /// Starts one server now and waits for it: timed calls must not share the machine with
     /// a server booting in the background.
     pub fn boot(&self) {
+        self.servers.lock().unwrap().launched += 1;
         match self.spawn_server() {
-            Ok(s) => self.idle.lock().unwrap().push(s),
+            Ok(s) => self.servers.lock().unwrap().idle.push(s),
             Err(why) => *self.broken.lock().unwrap() = Some(why),
         }
+    }
+
+    /// An idle server, or one booting in the background that no other trial waits for;
+    /// `None` when there is neither (the caller boots one).
+    fn take(&self) -> Option<Server> {
+        let mut servers = self.servers.lock().unwrap();
+        loop {
+            match servers.next_step() {
+                Step::Take => return servers.idle.pop(),
+                Step::Boot => return None,
+                Step::Wait => {}
+            }
+            servers.waiting += 1;
+            let (back, waited) = self.changed.wait_timeout(servers, START_TIMEOUT).unwrap();
+            servers = back;
+            servers.waiting -= 1;
+            if waited.timed_out() {
+                return None; // a boot that never ends must not hold trials up for good
+            }
+        }
+    }
+
+    /// Boots a server for the calling trial.
+    fn launch(&self) -> std::result::Result<Server, String> {
+        self.servers.lock().unwrap().launched += 1;
+        self.spawn_server()
+    }
+
+    fn give_back(&self, server: Server) {
+        self.servers.lock().unwrap().idle.push(server);
+        self.changed.notify_all();
     }
 
     /// Why warm trials are unavailable, if they are.
@@ -134,9 +215,9 @@ impl WarmPool {
         if self.broken().is_some() {
             return Ok(None);
         }
-        let server = match self.idle.lock().unwrap().pop() {
+        let server = match self.take() {
             Some(s) => s,
-            None => match self.spawn_server() {
+            None => match self.launch() {
                 Ok(s) => s,
                 Err(why) => {
                     *self.broken.lock().unwrap() = Some(why);
@@ -295,7 +376,7 @@ pub(super) struct WarmLeader<'a> {
 impl Drop for WarmLeader<'_> {
     fn drop(&mut self) {
         match (self.server.take(), self.reusable) {
-            (Some(s), true) => self.pool.idle.lock().unwrap().push(s),
+            (Some(s), true) => self.pool.give_back(s),
             (s, _) => drop(s), // kills it
         }
     }
@@ -409,5 +490,27 @@ fn log_tail(log: &std::path::Path) -> String {
     match &lines[lines.len().saturating_sub(5)..] {
         [] => format!("see {}", log.display()),
         last => format!("{} (from {})", last.join(" | "), log.display()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_background_boot_is_waited_for_by_one_trial_and_the_rest_boot_their_own() {
+        let mut s = Servers {
+            booting: 2,
+            ..Servers::default()
+        };
+        let mut steps = Vec::new();
+        for _ in 0..4 {
+            let step = s.next_step();
+            if step == Step::Wait {
+                s.waiting += 1;
+            }
+            steps.push(step);
+        }
+        assert_eq!(steps, [Step::Wait, Step::Wait, Step::Boot, Step::Boot]);
     }
 }

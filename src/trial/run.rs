@@ -128,6 +128,13 @@ impl Runner {
         })
     }
 
+    /// Boots warm servers in the background until there are `n` (no-op when trials are cold).
+    pub fn prewarm(&self, n: usize) {
+        if let Some(w) = &self.warm {
+            w.prewarm(n);
+        }
+    }
+
     /// Why trials start cold although warm ones were asked for, if they do.
     pub fn warm_unavailable(&self) -> Option<String> {
         self.warm.as_ref().and_then(|w| w.broken())
