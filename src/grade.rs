@@ -2,7 +2,7 @@
 //! classify the first failure → score. Student code runs only inside trials.
 
 use crate::classify::{classify, Finding};
-use crate::error::{Error, Result};
+use crate::error::{Error, IoContext, Result};
 use crate::exercise::{Exercise, StartMethod};
 use crate::i18n::Lang;
 use crate::judge::{Judge, JudgeHost, Outcome};
@@ -117,14 +117,22 @@ impl Context {
         StartMethod::preferred(&self.python.methods)
     }
 
-    fn runner(&self, ex: &Exercise, source: PathBuf, keep: bool) -> Result<Runner> {
-        self.runner_with(
+    fn runner(
+        &self,
+        ex: &Exercise,
+        source: PathBuf,
+        bytecode: Option<prepare::Bytecode>,
+        keep: bool,
+    ) -> Result<Runner> {
+        let mut r = self.runner_with(
             ex,
             source,
             keep,
             cases_json(ex),
             self.warm(Warm::Background),
-        )
+        )?;
+        r.use_bytecode(bytecode);
+        Ok(r)
     }
 
     /// `how` unless warm servers are off (`--cold`).
@@ -193,24 +201,33 @@ pub fn grade(ctx: &Context, ex: &Exercise, sub: &Submission, opts: &Options) -> 
     let mut grade = GradeBuilder::new(ctx, ex, sub, opts);
     let trials_running = ctx.measuring.read().unwrap_or_else(|e| e.into_inner());
 
-    if let Some(err) = prepare::compile(&ctx.python, &sub.path)? {
-        let mut f = FailureReport::new(Verdict::CompileError, opts.lang);
-        f.compile = Some(err);
-        return Ok(grade.finish(
-            Verdict::CompileError,
-            Some(f),
-            Tally {
-                trials: 0,
-                failures: 0,
-            },
-            true,
-            start,
-        ));
-    }
+    // The submission's bytecode lives as long as this grading.
+    let pyc = tempfile::Builder::new()
+        .suffix(".pyc")
+        .tempfile_in(&ctx.work.path)
+        .ctx(|| "creating the bytecode file")?
+        .into_temp_path();
+    let bytecode = match prepare::compile(&ctx.python, &sub.path, Some(&pyc))? {
+        prepare::Compiled::Ok(b) => b,
+        prepare::Compiled::Error(err) => {
+            let mut f = FailureReport::new(Verdict::CompileError, opts.lang);
+            f.compile = Some(err);
+            return Ok(grade.finish(
+                Verdict::CompileError,
+                Some(f),
+                Tally {
+                    trials: 0,
+                    failures: 0,
+                },
+                true,
+                start,
+            ));
+        }
+    };
 
     let calibration = calibrate(ctx, ex)?;
     grade.timeouts = Some(calibration.timeouts.clone());
-    let runner = ctx.runner(ex, sub.path.clone(), opts.keep)?;
+    let runner = ctx.runner(ex, sub.path.clone(), bytecode, opts.keep)?;
     let slots = match calibration.slowest {
         Some(s) if s < SHORT_TRIAL && ctx.warm => runner.cpus() * 2,
         _ => runner.cpus(),
@@ -445,7 +462,7 @@ fn calibrate(ctx: &Context, ex: &Exercise) -> Result<Calibration> {
             .insert(ex.id().to_string(), c.clone());
         return Ok(c);
     };
-    let runner = ctx.runner(ex, reference, false)?;
+    let runner = ctx.runner(ex, reference, None, false)?;
     // Timing: the last case (by convention the largest) under each method, perturbed as hard
     // as stress ever perturbs. Results: every case the spec gives no `expect` for.
     let last = ex.spec.cases.len() - 1;

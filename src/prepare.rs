@@ -4,7 +4,7 @@
 use crate::error::{Error, IoContext, Result};
 use crate::python::Python;
 use serde::{Deserialize, Serialize};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 use wait_timeout::ChildExt;
@@ -22,18 +22,54 @@ import json, sys
 path = sys.argv[1]
 try:
     compile(open(path, "rb").read(), path, "exec", dont_inherit=True)
-    print(json.dumps({"ok": True}))
 except (SyntaxError, ValueError) as e:
     print(json.dumps({"ok": False, "line": getattr(e, "lineno", None) or 0,
         "column": getattr(e, "offset", None) or 0,
         "message": getattr(e, "msg", None) or str(e), "text": getattr(e, "text", None)}))
+    sys.exit(0)
+out = {"ok": True}
+if len(sys.argv) > 2 and sys.implementation.cache_tag:
+    try:
+        import py_compile
+        py_compile.compile(path, cfile=sys.argv[2], doraise=True,
+                           invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+        out["tag"] = sys.implementation.cache_tag
+    except Exception:
+        pass  # no bytecode then: every trial compiles the module, as before
+print(json.dumps(out))
 "#;
 
-/// `Ok(None)` when the file compiles.
-pub fn compile(python: &Python, file: &Path) -> Result<Option<CompileError>> {
+/// What compiling the submission gave.
+#[derive(Debug)]
+pub enum Compiled {
+    /// It compiles; its bytecode, if asked for and written.
+    Ok(Option<Bytecode>),
+    Error(CompileError),
+}
+
+/// The submission's bytecode: an unchecked-hash .pyc (PEP 552), which an import uses without
+/// comparing it with the source. Each trial's workspace gets a copy in `__pycache__`, so no
+/// interpreter of a trial compiles the module again (trials never write bytecode).
+#[derive(Debug, Clone)]
+pub struct Bytecode {
+    pub path: PathBuf,
+    /// The interpreter's cache tag (`cpython-311`), part of the file name imports look for.
+    pub tag: String,
+}
+
+#[derive(Deserialize)]
+struct Checked {
+    ok: bool,
+    #[serde(default)]
+    tag: Option<String>,
+}
+
+/// Compiles `file` without running it; with `bytecode`, also writes its .pyc there.
+pub fn compile(python: &Python, file: &Path, bytecode: Option<&Path>) -> Result<Compiled> {
     let mut child = Command::new(&python.exe)
         .args(["-I", "-c", COMPILE])
         .arg(file)
+        .args(bytecode)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -57,12 +93,18 @@ pub fn compile(python: &Python, file: &Path) -> Result<Option<CompileError>> {
             String::from_utf8_lossy(&out.stderr).trim()
         ))
     })?;
-    if v["ok"] == true {
-        return Ok(None);
+    let checked: Checked = serde_json::from_value(v.clone())
+        .map_err(|e| Error::Internal(format!("syntax check output: {e}")))?;
+    if checked.ok {
+        let written = bytecode.zip(checked.tag).map(|(path, tag)| Bytecode {
+            path: path.to_path_buf(),
+            tag,
+        });
+        return Ok(Compiled::Ok(written));
     }
     let err: CompileError = serde_json::from_value(v)
         .map_err(|e| Error::Internal(format!("syntax check output: {e}")))?;
-    Ok(Some(CompileError {
+    Ok(Compiled::Error(CompileError {
         text: err.text.map(|t| t.trim_end().to_string()),
         ..err
     }))
@@ -98,4 +140,39 @@ pub fn work_dir(keep: bool) -> Result<WorkDir> {
             _guard: Some(dir),
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_compiling_file_gets_bytecode_an_import_uses_without_the_source() {
+        let python = crate::python::find(None).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("m.py");
+        std::fs::write(&src, "X = 41 + 1\n").unwrap();
+        let pyc = dir.path().join("m.pyc");
+        let Compiled::Ok(Some(b)) = compile(&python, &src, Some(&pyc)).unwrap() else {
+            panic!("no bytecode");
+        };
+        // Beside a different source of the same name the bytecode wins: an import that finds
+        // it compiles nothing.
+        let ws = dir.path().join("ws");
+        std::fs::create_dir_all(ws.join("__pycache__")).unwrap();
+        std::fs::write(ws.join("m.py"), "X = 0\n").unwrap();
+        std::fs::copy(&b.path, ws.join(format!("__pycache__/m.{}.pyc", b.tag))).unwrap();
+        let out = Command::new(&python.exe)
+            .args(["-B", "-c", "import sys; sys.path.insert(0, sys.argv[1]); import m; print(m.X)"])
+            .arg(&ws)
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "42");
+
+        std::fs::write(&src, "def f(:\n").unwrap();
+        match compile(&python, &src, None).unwrap() {
+            Compiled::Error(e) => assert_eq!(e.line, 1),
+            other => panic!("expected a compile error, got {other:?}"),
+        }
+    }
 }

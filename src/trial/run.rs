@@ -55,6 +55,8 @@ pub struct Runner {
     meta_root: MetaRoot,
     /// What every trial of this runner may read and write besides the system.
     fence: FencePaths,
+    /// The source's bytecode, copied into each trial's workspace.
+    bytecode: Option<crate::prepare::Bytecode>,
 }
 
 enum MetaRoot {
@@ -125,7 +127,13 @@ impl Runner {
             warm,
             meta_root,
             fence,
+            bytecode: None,
         })
+    }
+
+    /// Copies `bytecode` (the source's, see `prepare::Bytecode`) into every later trial.
+    pub fn use_bytecode(&mut self, bytecode: Option<crate::prepare::Bytecode>) {
+        self.bytecode = bytecode;
     }
 
     /// Boots warm servers in the background until there are `n` (no-op when trials are cold).
@@ -164,6 +172,12 @@ impl Runner {
         }
         std::fs::copy(&self.cfg.source, ws.join(format!("{MODULE}.py")))
             .ctx(|| format!("copying {}", self.cfg.source.display()))?;
+        if let Some(b) = &self.bytecode {
+            let cache = ws.join("__pycache__");
+            std::fs::create_dir(&cache).ctx(|| format!("creating {}", cache.display()))?;
+            std::fs::copy(&b.path, cache.join(format!("{MODULE}.{}.pyc", b.tag)))
+                .ctx(|| format!("copying {}", b.path.display()))?;
+        }
         let spec = self.spec_json(&trial, &ws);
         std::fs::write(meta.join("spec.json"), spec.to_string()).ctx(|| "writing spec.json")?;
 
