@@ -435,7 +435,7 @@ class PartialTraceTest(unittest.TestCase):
 
     def _gate(go, ready):
         _ready(ready)
-        while not os.path.exists(go):
+        while not os.path.exists(go):  # POLL
             time.sleep(0.01)  # GATE
 
     def blocked(ready, go):
@@ -569,8 +569,8 @@ class PartialTraceTest(unittest.TestCase):
                 self._kill(proc)
 
     def test_blocked_processes_write_partial_traces_and_carry_on(self):
-        join_line, lock_line, recv_line, get_line, sleep_line, gate_line = lines_of(
-            self.BLOCKED, "JOIN", "LOCK", "RECV", "QGET", "SLEEP", "GATE")
+        join_line, lock_line, recv_line, get_line, sleep_line, gate_line, poll_line = lines_of(
+            self.BLOCKED, "JOIN", "LOCK", "RECV", "QGET", "SLEEP", "GATE", "POLL")
         for method in ("fork", "spawn"):
             with self.subTest(method=method):
                 proc, cdir, ready, err = self.start(
@@ -585,7 +585,7 @@ class PartialTraceTest(unittest.TestCase):
                             text = f.read()
                         self.assertTrue(any("line %d in " % n in text for n in
                                             (lock_line, recv_line, get_line, sleep_line,
-                                             gate_line)), text)
+                                             gate_line, poll_line)), text)  # the gate polls
                 lock_child = [t for t in traces.values() if t is not main and
                               [e[1] for e in t["events"] if e[1].startswith("lock_")] ==
                               ["lock_wait"]]
