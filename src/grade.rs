@@ -124,15 +124,14 @@ impl Context {
         bytecode: Option<prepare::Bytecode>,
         keep: bool,
     ) -> Result<Runner> {
-        let mut r = self.runner_with(
+        self.runner_with(
             ex,
             source,
+            bytecode,
             keep,
             cases_json(ex),
             self.warm(Warm::Background),
-        )?;
-        r.use_bytecode(bytecode);
-        Ok(r)
+        )
     }
 
     /// `how` unless warm servers are off (`--cold`).
@@ -148,6 +147,7 @@ impl Context {
         &self,
         ex: &Exercise,
         source: PathBuf,
+        bytecode: Option<prepare::Bytecode>,
         keep: bool,
         cases: Vec<(String, serde_json::Value, serde_json::Value)>,
         warm: Warm,
@@ -160,6 +160,7 @@ impl Context {
                 python_dirs: self.python.dirs.clone(),
                 runtime_dir: self.runtime.root.clone(),
                 source,
+                bytecode,
                 function: ex.spec.submission.function.0.clone(),
                 harness: ex.harness_path(),
                 cases,
@@ -685,8 +686,9 @@ impl<'a> GradeBuilder<'a> {
         let (ctx, ex, source) = (self.ctx, self.ex, self.sub.path.clone());
         // Both servers boot at once: the machine is otherwise idle here.
         let (student, reference) = std::thread::scope(|s| {
-            let other = s.spawn(|| ctx.runner_with(ex, reference, keep, calls.clone(), warm));
-            let student = ctx.runner_with(ex, source, keep, calls.clone(), warm);
+            // Timed calls import the module before their clock starts: no bytecode needed.
+            let other = s.spawn(|| ctx.runner_with(ex, reference, None, keep, calls.clone(), warm));
+            let student = ctx.runner_with(ex, source, None, keep, calls.clone(), warm);
             let reference = other
                 .join()
                 .expect("booting the reference's server panicked");

@@ -81,8 +81,9 @@ impl JudgeHost {
     }
 
     pub fn check(&mut self, request: &impl Serialize) -> Result<Vec<Problem>> {
-        self.wants_events()?; // its hello comes first
-                              // One write: formatting straight into the pipe costs a syscall per fragment.
+        // The host's hello comes before any reply.
+        self.wants_events()?;
+        // One write: formatting straight into the pipe costs a syscall per fragment.
         let mut line = serde_json::to_string(request).map_err(|e| broken(e.to_string()))?;
         line.push('\n');
         self.stdin

@@ -7,8 +7,7 @@ pub mod stacks;
 pub use host::{JudgeHost, Problem, HOST_SOURCE};
 pub use stacks::Stuck;
 
-use crate::observe::{ChildRecord, TraceSummary};
-use crate::observe::{Exc, Frame, Observation, Record};
+use crate::observe::{ChildRecord, Exc, Frame, Observation, Record, TraceSummary};
 use crate::sandbox::{Exit, Proc};
 use crate::trial::Purpose;
 use crate::verdict::Verdict;
@@ -328,7 +327,6 @@ pub fn is_student_file(path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::observe::TraceSummary;
     use std::path::Path;
 
     /// A judge that reports what it was given: events and lock acquisitions, over all traces.

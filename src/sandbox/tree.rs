@@ -102,59 +102,35 @@ struct Stat {
 
 /// Every process's stat, one open and one read each: the scan runs after every trial, over
 /// every process of the machine, and procfs's `all_processes` spends about twice the system
-/// calls per process (a folder opened and stat'ed before the file).
+/// calls per process (a folder opened and stat'ed before the file, which `read_to_end` stats
+/// again).
 fn scan() -> Vec<Stat> {
     use std::io::Read;
     let Ok(dir) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
-    let mut buf = [0u8; 1024]; // a stat line is a few hundred bytes
+    let mut buf = [0u8; 1024]; // a stat line is a few hundred bytes, read whole at once
     dir.flatten()
         .filter_map(|e| {
             let pid: i32 = e.file_name().to_str()?.parse().ok()?;
             let mut f = std::fs::File::open(format!("/proc/{pid}/stat")).ok()?;
-            // Plain reads (read_to_end would also stat the file and ask its position); a
-            // read that leaves room in the buffer had the whole line.
-            let mut n = 0;
-            while n < buf.len() {
-                match f.read(&mut buf[n..]) {
-                    Ok(0) => break,
-                    Ok(k) => n += k,
-                    Err(_) => return None,
-                }
-                if n < buf.len() {
-                    break;
-                }
-            }
+            let n = f.read(&mut buf).ok()?;
             parse_stat(&buf[..n])
         })
         .collect()
 }
 
-/// Fields of /proc/<pid>/stat: `pid (comm) state ppid pgrp ...`, starttime the 22nd. The
-/// command name may hold spaces and parentheses, so fields are counted from the last `)`.
+/// The fields a scan needs, parsed by procfs (which counts them from the last `)`, as the
+/// command name may hold spaces and parentheses).
 fn parse_stat(text: &[u8]) -> Option<Stat> {
-    let open = text.iter().position(|&b| b == b'(')?;
-    let close = text.iter().rposition(|&b| b == b')')?;
-    let pid = std::str::from_utf8(&text[..open])
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
-    let rest = std::str::from_utf8(text.get(close + 1..)?).ok()?;
-    let mut f = rest.split_ascii_whitespace();
-    let state = *f.next()?.as_bytes().first()?;
-    let ppid = f.next()?.parse().ok()?;
-    let pgrp = f.next()?.parse().ok()?;
-    // session, tty_nr, tpgid, flags, 4 fault counts, 4 CPU times, priority, nice,
-    // num_threads, itrealvalue: 16 fields, then starttime.
-    let starttime = f.nth(16)?.parse().ok()?;
+    use procfs::FromRead;
+    let s = procfs::process::Stat::from_read(text).ok()?;
     Some(Stat {
-        pid,
-        ppid,
-        pgrp,
-        state,
-        starttime,
+        pid: s.pid,
+        ppid: s.ppid,
+        pgrp: s.pgrp,
+        state: u8::try_from(s.state).ok()?,
+        starttime: s.starttime,
     })
 }
 
@@ -258,8 +234,12 @@ mod tests {
 
     #[test]
     fn a_stat_line_is_read_past_a_command_name_with_spaces_and_parentheses() {
+        // A whole line, as the kernel writes it (52 fields).
         let line = b"4242 (we (ird) name) S 4200 4242 4100 34816 4242 4194304 120 0 0 0 \
-            3 1 0 0 20 0 1 0 987654 12345678 300 18446744073709551615\n";
+            3 1 0 0 20 0 1 0 987654 12345678 300 18446744073709551615 94409397223424 \
+            94409397247529 140721251120800 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 94409397263376 \
+            94409397264992 94409627381760 140721251121871 140721251121899 140721251121899 \
+            140721251123178 0\n";
         let want = Stat {
             pid: 4242,
             ppid: 4200,

@@ -52,7 +52,6 @@ pub struct WarmPool {
     changed: Condvar,
     /// Why servers cannot start here; trials then start fresh interpreters.
     broken: Mutex<Option<String>>,
-    started: AtomicU64,
     /// The session filter each trial installs (`confine::sessions_hex`).
     sessions: Option<String>,
 }
@@ -66,7 +65,7 @@ struct Servers {
     /// Trials waiting for one of those: each boot is promised to one trial, and a trial that
     /// finds none unpromised boots its own server rather than wait for a trial to end.
     waiting: usize,
-    /// Servers started so far, booted or not, alive or not.
+    /// Servers started so far, booted or not, alive or not; the next one's number.
     launched: usize,
 }
 
@@ -131,7 +130,6 @@ impl WarmPool {
             servers: Mutex::new(Servers::default()),
             changed: Condvar::new(),
             broken: Mutex::new(broken),
-            started: AtomicU64::new(0),
             sessions,
         }
     }
@@ -141,18 +139,13 @@ impl WarmPool {
     pub fn prewarm(self: &std::sync::Arc<Self>, n: usize) {
         let mut servers = self.servers.lock().unwrap();
         while servers.launched < n {
+            let number = servers.launched;
             servers.launched += 1;
             servers.booting += 1;
             let pool = std::sync::Arc::clone(self);
             std::thread::spawn(move || {
-                let booted = pool.spawn_server();
-                let mut servers = pool.servers.lock().unwrap();
-                servers.booting -= 1;
-                match booted {
-                    Ok(s) => servers.idle.push(s),
-                    Err(why) => *pool.broken.lock().unwrap() = Some(why),
-                }
-                pool.changed.notify_all();
+                let booted = pool.spawn_server(number);
+                pool.settle(booted, true);
             });
         }
     }
@@ -160,11 +153,20 @@ impl WarmPool {
     /// Starts one server now and waits for it: timed calls must not share the machine with
     /// a server booting in the background.
     pub fn boot(&self) {
-        self.servers.lock().unwrap().launched += 1;
-        match self.spawn_server() {
-            Ok(s) => self.servers.lock().unwrap().idle.push(s),
+        self.settle(self.launch(), false);
+    }
+
+    /// A server's boot ended: it is idle, or nothing can run warm here.
+    fn settle(&self, booted: std::result::Result<Server, String>, background: bool) {
+        let mut servers = self.servers.lock().unwrap();
+        if background {
+            servers.booting -= 1;
+        }
+        match booted {
+            Ok(s) => servers.idle.push(s),
             Err(why) => *self.broken.lock().unwrap() = Some(why),
         }
+        self.changed.notify_all();
     }
 
     /// An idle server, or one booting in the background that no other trial waits for;
@@ -187,10 +189,14 @@ impl WarmPool {
         }
     }
 
-    /// Boots a server for the calling trial.
+    /// Boots a server for the calling thread.
     fn launch(&self) -> std::result::Result<Server, String> {
-        self.servers.lock().unwrap().launched += 1;
-        self.spawn_server()
+        let number = {
+            let mut servers = self.servers.lock().unwrap();
+            servers.launched += 1;
+            servers.launched - 1
+        };
+        self.spawn_server(number)
     }
 
     fn give_back(&self, server: Server) {
@@ -281,8 +287,7 @@ impl WarmPool {
         }))
     }
 
-    fn spawn_server(&self) -> std::result::Result<Server, String> {
-        let n = self.started.fetch_add(1, Ordering::Relaxed);
+    fn spawn_server(&self, n: usize) -> std::result::Result<Server, String> {
         let dir = self.cfg.dir.join(format!("warm-{n}"));
         std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
         let log = self.cfg.dir.join(format!("warm-{n}.log"));
@@ -321,7 +326,7 @@ impl WarmPool {
             .envs(self.cfg.env.iter().map(|(k, v)| (k, v)))
             .env("HOME", &dir)
             .env("TMPDIR", &dir)
-            .env(super::tree::MARKER_VAR, placeholder_marker(n))
+            .env(super::tree::MARKER_VAR, placeholder_marker(n as u64))
             .stdin(Stdio::from(theirs))
             .stdout(Stdio::null())
             .stderr(Stdio::from(log_file))

@@ -22,6 +22,8 @@ pub struct RunnerConfig {
     pub runtime_dir: PathBuf,
     /// The Python file to run (the student's, or the reference when calibrating).
     pub source: PathBuf,
+    /// Its bytecode, copied into each trial's workspace (see `prepare::Bytecode`).
+    pub bytecode: Option<crate::prepare::Bytecode>,
     pub function: String,
     pub harness: Option<PathBuf>,
     /// (id, args, kwargs) of each case, as JSON.
@@ -55,8 +57,6 @@ pub struct Runner {
     meta_root: MetaRoot,
     /// What every trial of this runner may read and write besides the system.
     fence: FencePaths,
-    /// The source's bytecode, copied into each trial's workspace.
-    bytecode: Option<crate::prepare::Bytecode>,
 }
 
 enum MetaRoot {
@@ -127,13 +127,7 @@ impl Runner {
             warm,
             meta_root,
             fence,
-            bytecode: None,
         })
-    }
-
-    /// Copies `bytecode` (the source's, see `prepare::Bytecode`) into every later trial.
-    pub fn use_bytecode(&mut self, bytecode: Option<crate::prepare::Bytecode>) {
-        self.bytecode = bytecode;
     }
 
     /// Boots warm servers in the background until there are `n` (no-op when trials are cold).
@@ -172,7 +166,7 @@ impl Runner {
         }
         std::fs::copy(&self.cfg.source, ws.join(format!("{MODULE}.py")))
             .ctx(|| format!("copying {}", self.cfg.source.display()))?;
-        if let Some(b) = &self.bytecode {
+        if let Some(b) = &self.cfg.bytecode {
             let cache = ws.join("__pycache__");
             std::fs::create_dir(&cache).ctx(|| format!("creating {}", cache.display()))?;
             std::fs::copy(&b.path, cache.join(format!("{MODULE}.{}.pyc", b.tag)))
